@@ -1,0 +1,17 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Strait.Dispatcher.Data;
+
+/// <summary>The dispatcher's data: admission state, execution traces and workers, in the <c>dispatch</c> schema.</summary>
+public sealed class DispatcherDbContext(DbContextOptions<DispatcherDbContext> options) : DbContext(options)
+{
+    public const string Schema = "dispatch";
+
+    public DbSet<Worker> Workers => Set<Worker>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasDefaultSchema(Schema);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(DispatcherDbContext).Assembly);
+    }
+}

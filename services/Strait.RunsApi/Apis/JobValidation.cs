@@ -1,0 +1,100 @@
+namespace Strait.RunsApi.Apis;
+
+/// <summary>The field rules of routes.md §3.1, each failure as <c>"&lt;field&gt;: &lt;rule&gt;"</c>.</summary>
+public static class JobValidation
+{
+    private static readonly string[] RetryStrategies = ["exponential", "linear", "fixed", "custom"];
+
+    public static List<string> ValidateCreate(JobRequest body)
+    {
+        var errors = new List<string>();
+        Required(errors, "name", body.Name, 255);
+        Required(errors, "slug", body.Slug, 128);
+        if (body.Description is { Length: > 2000 })
+        {
+            errors.Add("description: must be at most 2000 characters");
+        }
+
+        if (string.IsNullOrEmpty(body.EndpointUrl))
+        {
+            errors.Add("endpoint_url: is required");
+        }
+        else
+        {
+            Url(errors, "endpoint_url", body.EndpointUrl);
+        }
+
+        if (!string.IsNullOrEmpty(body.FallbackEndpointUrl))
+        {
+            Url(errors, "fallback_endpoint_url", body.FallbackEndpointUrl);
+        }
+
+        foreach (var (name, secret) in new[] { ("endpoint_signing_secret", body.EndpointSigningSecret), ("webhook_secret", body.WebhookSecret) })
+        {
+            if (secret is { Length: < 16 or > 4096 })
+            {
+                errors.Add($"{name}: must be 16-4096 characters");
+            }
+        }
+
+        Range(errors, "max_attempts", body.MaxAttempts, 1, 100);
+        Range(errors, "timeout_secs", body.TimeoutSecs, 1, 86400);
+        Range(errors, "max_concurrency", body.MaxConcurrency, 0, 100_000);
+        Range(errors, "max_concurrency_per_key", body.MaxConcurrencyPerKey, 0, 100_000);
+        Range(errors, "rate_limit_max", body.RateLimitMax, 0, 1_000_000);
+        Range(errors, "rate_limit_window_secs", body.RateLimitWindowSecs, 0, 86400 * 7);
+        Range(errors, "run_ttl_secs", body.RunTtlSecs, 0, 2_592_000);
+        if (body.RetryStrategy is not null && !RetryStrategies.Contains(body.RetryStrategy))
+        {
+            errors.Add("retry_strategy: must be one of exponential, linear, fixed, custom");
+        }
+
+        if (body.RetryDelaysSecs is { } delays && delays.Any(d => d <= 0))
+        {
+            errors.Add("retry_delays_secs: every delay must be greater than 0");
+        }
+
+        if (body.Tags is { } tags)
+        {
+            if (tags.Count > 20)
+            {
+                errors.Add("tags: at most 20 entries");
+            }
+
+            errors.AddRange(tags.Where(t => t.Key.Length is 0 or > 64 || t.Value.Length > 256)
+                .Select(t => $"tags: key '{t.Key}' must be 1-64 characters and its value at most 256"));
+        }
+
+        return errors;
+    }
+
+    private static void Required(List<string> errors, string field, string? value, int max)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add($"{field}: is required");
+        }
+        else if (value.Length > max)
+        {
+            errors.Add($"{field}: must be at most {max} characters");
+        }
+    }
+
+    private static void Range(List<string> errors, string field, int? value, int min, int max)
+    {
+        if (value is { } v && (v < min || v > max))
+        {
+            errors.Add($"{field}: must be between {min} and {max}");
+        }
+    }
+
+    private static void Url(List<string> errors, string field, string value)
+    {
+        if (value.Length > 2048
+            || !Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"{field}: must be an absolute http(s) URL of at most 2048 characters");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Strait.RunsApi.Data.Configurations;
+
+public sealed class JobConfiguration : IEntityTypeConfiguration<Job>
+{
+    public void Configure(EntityTypeBuilder<Job> builder)
+    {
+        builder.ToTable("jobs");
+        builder.HasKey(j => j.Id);
+        builder.Property(j => j.Name).HasMaxLength(255);
+        builder.Property(j => j.Slug).HasMaxLength(128);
+        builder.Property(j => j.Description).HasMaxLength(2000);
+        builder.Property(j => j.EndpointUrl).HasMaxLength(2048);
+        builder.Property(j => j.FallbackEndpointUrl).HasMaxLength(2048);
+        builder.Property(j => j.SigningSecret).HasMaxLength(4096);
+        builder.Property(j => j.RetryStrategy).HasMaxLength(16);
+        builder.Property(j => j.PauseReason).HasMaxLength(500);
+        builder.Property(j => j.VersionId).HasMaxLength(16);
+        builder.Property(j => j.Tags).HasColumnType("jsonb");
+        builder.HasIndex(j => new { j.ProjectId, j.Slug }).IsUnique();
+        builder.HasIndex(j => new { j.ProjectId, j.CreatedAt, j.Id });
+        builder.HasOne<Project>().WithMany().HasForeignKey(j => j.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,34 @@
+namespace Strait.RunsApi.Data;
+
+/// <summary>A job: an HTTP endpoint the customer owns, with the rules its runs follow.</summary>
+public sealed class Job
+{
+    public Guid Id { get; init; }
+    public required string ProjectId { get; init; }
+    public required string Name { get; set; }
+    public required string Slug { get; set; }
+    public string? Description { get; set; }
+    public required string EndpointUrl { get; set; }
+    public string? FallbackEndpointUrl { get; set; }
+    public string? SigningSecret { get; set; }
+    public int MaxAttempts { get; set; } = 3;
+    public int TimeoutSecs { get; set; } = 300;
+    public int MaxConcurrency { get; set; }
+    public int MaxConcurrencyPerKey { get; set; }
+    public int RateLimitMax { get; set; }
+    public int RateLimitWindowSecs { get; set; }
+    public int RunTtlSecs { get; set; }
+    public string? RetryStrategy { get; set; }
+    public List<int> RetryDelaysSecs { get; set; } = [];
+    public Dictionary<string, string> Tags { get; set; } = [];
+    public bool Enabled { get; set; } = true;
+    public bool Paused { get; set; }
+    public DateTimeOffset? PausedAt { get; set; }
+    public string? PauseReason { get; set; }
+    public int Version { get; set; } = 1;
+    public required string VersionId { get; set; }
+    public string? CreatedBy { get; init; }
+    public string? UpdatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}

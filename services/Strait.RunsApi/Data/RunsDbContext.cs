@@ -1,0 +1,19 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Strait.RunsApi.Data;
+
+/// <summary>runs-api's data: projects, API keys, jobs and runs, in the <c>runs</c> schema.</summary>
+public sealed class RunsDbContext(DbContextOptions<RunsDbContext> options) : DbContext(options)
+{
+    public const string Schema = "runs";
+
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<Job> Jobs => Set<Job>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasDefaultSchema(Schema);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(RunsDbContext).Assembly);
+    }
+}
