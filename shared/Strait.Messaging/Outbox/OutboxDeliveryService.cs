@@ -1,0 +1,136 @@
+using System.Data;
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Strait.Messaging.Entities;
+
+namespace Strait.Messaging.Outbox;
+
+/// <summary>
+/// Sends committed bus-outbox rows (those written outside a consumer) to the broker, oldest first,
+/// and deletes them in the same transaction. Woken right after the commits of this process, with a
+/// slow poll as a safety net for rows left by other (or crashed) replicas.
+/// </summary>
+/// <remarks>
+/// One replica delivers a table at a time (a transaction-level advisory lock): it keeps the broker
+/// order equal to the commit order of causally related messages, e.g. one conversation's. A crash
+/// between the broker's confirm and the commit sends those rows again: delivery is at-least-once.
+/// </remarks>
+public sealed partial class OutboxDeliveryService<TDbContext> : BackgroundService
+    where TDbContext : DbContext
+{
+    const int LockBusy = -1;
+    static readonly TimeSpan LockBusyDelay = TimeSpan.FromMilliseconds(10);
+
+    readonly IBusControl _bus;
+    readonly IServiceScopeFactory _scopeFactory;
+    readonly StraitMessagingSignals _signals;
+    readonly StraitMessagingOptions _options;
+    readonly ILogger<OutboxDeliveryService<TDbContext>> _logger;
+
+    public OutboxDeliveryService(IBusControl bus, IServiceScopeFactory scopeFactory, StraitMessagingSignals signals,
+        IOptions<StraitMessagingOptions> options, ILogger<OutboxDeliveryService<TDbContext>> logger)
+    {
+        _bus = bus;
+        _scopeFactory = scopeFactory;
+        _signals = signals;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await _bus.WaitForHealthStatus(BusHealthStatus.Healthy, stoppingToken);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var sent = await DeliverBatch(stoppingToken);
+                if (sent == LockBusy)
+                    await _signals.Outbox.WaitAsync(LockBusyDelay, stoppingToken);
+                else if (sent < _options.OutboxBatchSize)
+                    await _signals.Outbox.WaitAsync(_options.OutboxPollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                LogDeliveryFaulted(exception);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    async Task<int> DeliverBatch(CancellationToken cancellationToken)
+    {
+        await using var scope = _scopeFactory.CreateAsyncScope();
+        var dbContext = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var outbox = StoreNames.Outbox(dbContext);
+
+        await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+
+        var locked = await dbContext.Database
+            .SqlQueryRaw<bool>("SELECT pg_try_advisory_xact_lock(hashtextextended({0}, 0)) AS \"Value\"", "strait-outbox:" + outbox.QualifiedTable)
+            .ToListAsync(cancellationToken);
+        if (!locked[0])
+            return LockBusy;
+
+#pragma warning disable EF1002 // identifiers come from the EF model, values are parameters
+        var messages = await dbContext.Set<OutboxMessage>()
+            .FromSqlRaw($"SELECT * FROM {outbox.QualifiedTable} WHERE inbox_message_id IS NULL ORDER BY sequence_number LIMIT {{0}} FOR UPDATE",
+                _options.OutboxBatchSize)
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+#pragma warning restore EF1002
+        if (messages.Count == 0)
+            return 0;
+
+        var sent = new List<long>(messages.Count);
+        Exception? fault = null;
+        foreach (var message in messages)
+        {
+            try
+            {
+                await Send(message, cancellationToken);
+                sent.Add(message.SequenceNumber);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Stop at the first failure so later messages never overtake this one.
+                fault = exception;
+                break;
+            }
+        }
+
+        if (sent.Count > 0)
+        {
+            await dbContext.Set<OutboxMessage>().Where(x => sent.Contains(x.SequenceNumber)).ExecuteDeleteAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        if (fault is not null)
+            throw new MessageException(typeof(OutboxMessage), "Outbox delivery stopped at a message the broker did not accept", fault);
+
+        return sent.Count;
+    }
+
+    async Task Send(StoredMessage message, CancellationToken cancellationToken)
+    {
+        message.Deserialize(SystemTextJsonMessageSerializer.Instance);
+        var destination = message.DestinationAddress
+            ?? throw new MessageException(typeof(OutboxMessage), $"Outbox message {message.MessageId} has no destination address");
+        var endpoint = await _bus.GetSendEndpoint(destination);
+        await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, destination), cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox delivery faulted; retrying")]
+    partial void LogDeliveryFaulted(Exception exception);
+}

@@ -1,0 +1,96 @@
+using MassTransit;
+using MassTransit.Configuration;
+using MassTransit.DependencyInjection;
+using MassTransit.Middleware;
+using MassTransit.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Strait.Messaging.Outbox;
+using Strait.Messaging.Scheduling;
+
+namespace Strait.Messaging;
+
+public static class StraitMessagingExtensions
+{
+    /// <summary>
+    /// Configures MassTransit on RabbitMQ (<c>ConnectionStrings:rabbitmq</c>) with PostgreSQL reliability
+    /// through <typeparamref name="TDbContext"/>: consume outbox and inbox on every endpoint, the bus
+    /// outbox for publishes outside consumers, the durable scheduler, retry then scheduled redelivery
+    /// then the error queue, kebab-case endpoint names and partitioning by correlation id.
+    /// <paramref name="configure"/> adds the service's consumers and sagas (sagas with <c>.StraitRepository()</c>).
+    /// </summary>
+    public static IHostApplicationBuilder AddStraitMessaging<TDbContext>(this IHostApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator>? configure = null)
+        where TDbContext : DbContext
+    {
+        var services = builder.Services;
+        var options = new StraitMessagingOptions();
+        builder.Configuration.GetSection(StraitMessagingOptions.SectionName).Bind(options);
+        services.AddOptions<StraitMessagingOptions>().BindConfiguration(StraitMessagingOptions.SectionName);
+
+        var rabbitMq = builder.Configuration.GetConnectionString("rabbitmq")
+            ?? throw new InvalidOperationException("ConnectionStrings:rabbitmq is not configured (amqp://user:password@host:port/).");
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StraitMessagingSignals>();
+        services.TryAddScoped(sp => new StraitMessagingSession(sp.GetRequiredService<TDbContext>(), sp.GetRequiredService<StraitMessagingSignals>()));
+        services.TryAddScoped<IOutboxContextFactory<TDbContext>, StraitOutboxContextFactory<TDbContext>>();
+
+        services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+
+            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            {
+                // Filters run outside-in in this order: a partition slot per correlation id, then
+                // redelivery, then in-memory retry, then (per consumer) the outbox transaction.
+                endpoint.UsePartitioner(options.PartitionCount, (ConsumeContext c) => c.CorrelationId ?? c.MessageId ?? Guid.Empty);
+                endpoint.UseScheduledRedelivery(r => r.Intervals(options.RedeliveryIntervals));
+                endpoint.UseMessageRetry(r => r.Intervals(options.RetryIntervals));
+
+                var outbox = new OutboxConsumePipeSpecificationObserver<TDbContext>(endpoint, context);
+                endpoint.ConnectConsumerConfigurationObserver(outbox);
+                endpoint.ConnectSagaConfigurationObserver(outbox);
+            });
+
+            configure?.Invoke(x);
+
+            x.UsingRabbitMq((context, cfg) =>
+            {
+                ConfigureHost(cfg, new Uri(rabbitMq));
+                cfg.AddPrePipeSpecification(new StraitMessageSchedulerSpecification(context));
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+
+        // After AddMassTransit: replace its scoped bus context so publishes outside consumers go to the outbox.
+        services.Replace(ServiceDescriptor.Scoped<IScopedBusContextProvider<IBus>, StraitScopedBusContextProvider>());
+        services.Replace(ServiceDescriptor.Scoped<IMessageScheduler>(sp => new MessageScheduler(
+            new StraitScheduleMessageProvider(sp.GetRequiredService<IBus>(),
+                new SessionScheduledMessageStore(sp.GetRequiredService<StraitMessagingSession>()), sp,
+                sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<IBus>().Topology)));
+
+        services.AddHostedService<OutboxDeliveryService<TDbContext>>();
+        services.AddHostedService<ScheduledMessageDeliveryService<TDbContext>>();
+        services.AddHostedService<InboxCleanupService<TDbContext>>();
+
+        return builder;
+    }
+
+    static void ConfigureHost(IRabbitMqBusFactoryConfigurator cfg, Uri uri)
+    {
+        var virtualHost = uri.AbsolutePath.Trim('/');
+        var credentials = uri.UserInfo.Split(':', 2);
+        cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort ? 5672 : uri.Port), string.IsNullOrEmpty(virtualHost) ? "/" : Uri.UnescapeDataString(virtualHost), h =>
+        {
+            if (credentials[0].Length > 0)
+                h.Username(Uri.UnescapeDataString(credentials[0]));
+            if (credentials.Length > 1)
+                h.Password(Uri.UnescapeDataString(credentials[1]));
+        });
+    }
+}
