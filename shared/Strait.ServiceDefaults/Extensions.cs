@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -46,6 +47,7 @@ public static class Extensions
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         options.DictionaryKeyPolicy = null;
+        options.Converters.Add(new UtcTimestampJsonConverter());
     }
 
     /// <summary>Request ids, error bodies, health endpoints and the OpenAPI document; call before mapping the service's APIs.</summary>
@@ -60,6 +62,13 @@ public static class Extensions
                 ? Task.CompletedTask
                 : ApiResults.WriteAsync(context.HttpContext, response.StatusCode, ReasonFor(response.StatusCode));
         });
+
+        // Authentication runs after the request id is bound, so its 401/403 bodies carry the same id as the logs.
+        if (app.Services.GetService<IAuthenticationSchemeProvider>() is not null)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions

@@ -24,7 +24,9 @@ public static class DatabaseExtensions
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString, string schema) =>
         options
-            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable, schema))
+            .UseNpgsql(connectionString, npgsql => npgsql
+                .MigrationsHistoryTable(MigrationsHistoryTable, schema)
+                .ConfigureDataSource(dataSource => dataSource.EnableDynamicJson()))
             .UseSnakeCaseNamingConvention();
 
     /// <summary>
@@ -41,8 +43,7 @@ public static class DatabaseExtensions
 
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        var pending = (await db.Database.GetPendingMigrationsAsync()).Count();
         await db.Database.MigrateAsync();
-        app.Logger.LogInformation("Applied {Count} migration(s) to {Context}", pending, typeof(TContext).Name);
+        app.Logger.LogInformation("{Context} is up to date", typeof(TContext).Name);
     }
 }

@@ -17,7 +17,12 @@ public sealed class RequestIdMiddleware(RequestDelegate next)
         var id = IsAcceptable(incoming) ? incoming : Guid.CreateVersion7().ToString("N");
         context.TraceIdentifier = id;
         context.Request.Headers[HeaderName] = id;
-        context.Response.Headers[HeaderName] = id;
+        // Written as the headers go out, replacing any copy a proxied service answered with (one id, one header).
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[HeaderName] = id;
+            return Task.CompletedTask;
+        });
         return next(context);
     }
 

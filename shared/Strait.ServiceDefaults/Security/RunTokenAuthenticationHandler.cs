@@ -43,11 +43,12 @@ public sealed class RunTokenAuthenticationHandler(
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var failure = Context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure?.Message;
+        // The authentication middleware keeps only successful results; this handler's own cached result has the reason.
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
         Response.Headers.WWWAuthenticate = "Bearer";
-        return ApiResults.WriteAsync(Context, 401, failure ?? "run token required");
+        await ApiResults.WriteAsync(Context, 401, failure ?? "run token required");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>

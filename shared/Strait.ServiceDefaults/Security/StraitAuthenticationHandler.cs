@@ -70,11 +70,12 @@ public sealed class StraitAuthenticationHandler(
         return Success(claims);
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var failure = Context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure?.Message;
+        // The authentication middleware keeps only successful results; this handler's own cached result has the reason.
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
         Response.Headers.WWWAuthenticate = "Bearer";
-        return ApiResults.WriteAsync(Context, 401, failure ?? "authentication required");
+        await ApiResults.WriteAsync(Context, 401, failure ?? "authentication required");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
