@@ -1,0 +1,282 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Strait.Infrastructure.Processes;
+
+namespace Strait.Infrastructure.RabbitMq;
+
+/// <summary>
+/// A private RabbitMQ node run from the installed <c>rabbitmq-server</c>, with its own node name, ports and
+/// folders, so several can run side by side. Layout under its folder: <c>mnesia/</c>, <c>log/</c>, <c>home/</c>
+/// (its own Erlang cookie), <c>enabled_plugins</c>, <c>rabbitmq.log</c> (console output), <c>node</c> (node name and
+/// ports, kept by a persistent folder because Mnesia data belongs to the node name).
+/// </summary>
+internal sealed class LocalRabbitMqBroker : IRabbitMqBroker
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
+
+    private readonly string serverScript;
+    private readonly string folder;
+    private readonly ServiceAccount account;
+    private readonly bool persistent;
+    private readonly Action<string> log;
+    private ServerProcess? process;
+    private string nodeName = string.Empty;
+    private int port;
+    private int distributionPort;
+
+    private LocalRabbitMqBroker(string serverScript, string folder, ServiceAccount account, bool persistent, Action<string> log)
+    {
+        this.serverScript = serverScript;
+        this.folder = folder;
+        this.account = account;
+        this.persistent = persistent;
+        this.log = log;
+    }
+
+    public InfrastructureSource Source => InfrastructureSource.LocalProcesses;
+
+    public string ConnectionString => $"amqp://guest:guest@127.0.0.1:{port}/";
+
+    public IReadOnlyList<int> ProcessIds => process?.ProcessTree() ?? [];
+
+    private string NodeFile => Path.Combine(folder, "node");
+
+    private string PidFile => Path.Combine(folder, "rabbitmq.pid");
+
+    public static async Task<LocalRabbitMqBroker> StartAsync(DataFolder data, Action<string> log, CancellationToken ct)
+    {
+        var serverScript = RabbitMqBinaries.FindServer()
+            ?? throw new InfrastructureUnavailableException(RabbitMqBinaries.InstallHint + ".");
+
+        // As root without a rabbitmq account the broker simply runs as root; only PostgreSQL insists.
+        var account = ServiceAccount.For("rabbitmq") ?? ServiceAccount.Current;
+        var broker = new LocalRabbitMqBroker(serverScript, data.Child("rabbitmq"), account, data.IsPersistent, log);
+        try
+        {
+            await broker.PrepareAsync(ct);
+            await broker.StartServerAsync(keepPorts: false, ct);
+            return broker;
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task RestartAsync(CancellationToken ct)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await StopServerAsync();
+        await StartServerAsync(keepPorts: true, ct);
+        log($"RabbitMQ restarted on port {port} ({stopwatch.Elapsed.TotalSeconds:0.0} s)");
+    }
+
+    public async ValueTask DisposeAsync() => await StopServerAsync();
+
+    /// <summary>Kills the node without waiting, for when the hosting process is exiting.</summary>
+    public void Kill() => process?.Kill();
+
+    private async Task PrepareAsync(CancellationToken ct)
+    {
+        foreach (var child in (string[])["mnesia", "log", "home"])
+        {
+            Directory.CreateDirectory(Path.Combine(folder, child));
+        }
+
+        // No plugins: the management plugin alone adds seconds to every boot.
+        await File.WriteAllTextAsync(Path.Combine(folder, "enabled_plugins"), "[].\n", ct);
+        ReadOrCreateNode();
+        await account.TakeOwnershipAsync(folder, ct);
+        if (persistent)
+        {
+            await StopLeftoversAsync(ct);
+        }
+
+        await StartPortMapperAsync(ct);
+    }
+
+    private void ReadOrCreateNode()
+    {
+        if (persistent && File.Exists(NodeFile))
+        {
+            var fields = File.ReadAllText(NodeFile).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (fields.Length == 3
+                && int.TryParse(fields[1], CultureInfo.InvariantCulture, out port)
+                && int.TryParse(fields[2], CultureInfo.InvariantCulture, out distributionPort))
+            {
+                nodeName = fields[0];
+                return;
+            }
+        }
+
+        nodeName = $"strait-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}@localhost";
+    }
+
+    /// <summary>
+    /// A run killed with SIGKILL leaves its node running with this node name and folder: stop it first, or the new
+    /// node finds its name taken.
+    /// </summary>
+    private async Task StopLeftoversAsync(CancellationToken ct)
+    {
+        var leftovers = PosixProcess.FindByOwner(folder).Where(pid => PosixProcess.CommandName(pid) != "epmd").ToHashSet();
+        if (ReadPid() is { } pid && PosixProcess.IsRunning(pid) && PosixProcess.FindByEnvironmentText(folder).Contains(pid))
+        {
+            leftovers.Add(pid);
+        }
+
+        if (leftovers.Count == 0)
+        {
+            return;
+        }
+
+        log($"RabbitMQ: stopping node {nodeName} left running by an earlier run (pids {string.Join(", ", leftovers)})");
+
+        // RabbitMQ treats SIGTERM as a graceful stop, like `rabbitmqctl stop` without booting a second Erlang VM.
+        await PosixProcess.StopAsync(leftovers, PosixProcess.SigTerm, TimeSpan.FromSeconds(20), ct);
+    }
+
+    /// <summary>
+    /// Every node registers with the machine's one epmd, which the first node would otherwise start as its own
+    /// child, carrying our owner mark. Started here, unmarked, it is plainly shared and outlives us like a system
+    /// daemon, rather than looking like a process we leaked.
+    /// </summary>
+    private async Task StartPortMapperAsync(CancellationToken ct)
+    {
+        if (RabbitMqBinaries.FindEpmd() is { } epmd)
+        {
+            await CommandRunner.RunAsync("/bin/sh", ["-c", "exec \"$0\" -daemon </dev/null >/dev/null 2>&1", epmd], account, null, folder, ct);
+        }
+    }
+
+    private async Task StartServerAsync(bool keepPorts, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            if (!keepPorts)
+            {
+                ChoosePorts(preferPrevious: attempt == 1);
+            }
+
+            await File.WriteAllTextAsync(NodeFile, $"{nodeName} {port} {distributionPort}\n", ct);
+            log($"RabbitMQ: starting node {nodeName} from {serverScript} on 127.0.0.1:{port}, data in {folder}");
+            process = ServerProcess.Start(serverScript, [], account, ServerEnvironment(), folder, Path.Combine(folder, "rabbitmq.log"), owner: folder);
+
+            bool started;
+            try
+            {
+                started = await WaitUntilReadyAsync(ct);
+            }
+            catch
+            {
+                await StopServerAsync();
+                throw;
+            }
+
+            if (started)
+            {
+                log($"RabbitMQ: ready on 127.0.0.1:{port} ({stopwatch.Elapsed.TotalSeconds:0.0} s)");
+                return;
+            }
+
+            if (keepPorts || attempt == 3)
+            {
+                throw new InvalidOperationException($"RabbitMQ could not listen on port {port} or {distributionPort}: {process.LogTail(3)}");
+            }
+
+            log($"RabbitMQ: port {port} or {distributionPort} was taken meanwhile; trying others");
+        }
+    }
+
+    private Dictionary<string, string> ServerEnvironment() => new()
+    {
+        ["HOME"] = Path.Combine(folder, "home"),
+        ["LANG"] = "C.UTF-8",
+        ["LC_ALL"] = "C.UTF-8",
+        ["RABBITMQ_NODENAME"] = nodeName,
+        ["RABBITMQ_NODE_IP_ADDRESS"] = "127.0.0.1",
+        ["RABBITMQ_NODE_PORT"] = port.ToString(CultureInfo.InvariantCulture),
+        ["RABBITMQ_DIST_PORT"] = distributionPort.ToString(CultureInfo.InvariantCulture),
+        ["RABBITMQ_MNESIA_BASE"] = Path.Combine(folder, "mnesia"),
+        ["RABBITMQ_LOG_BASE"] = Path.Combine(folder, "log"),
+        ["RABBITMQ_ENABLED_PLUGINS_FILE"] = Path.Combine(folder, "enabled_plugins"),
+        ["RABBITMQ_PID_FILE"] = PidFile,
+
+        // Files that do not exist, so nothing from /etc/rabbitmq (a system broker's settings) applies to ours.
+        ["RABBITMQ_CONFIG_FILE"] = Path.Combine(folder, "rabbitmq.conf"),
+        ["RABBITMQ_ADVANCED_CONFIG_FILE"] = Path.Combine(folder, "advanced.config"),
+        ["RABBITMQ_CONF_ENV_FILE"] = Path.Combine(folder, "rabbitmq-env.conf"),
+
+        // Inter-node traffic on loopback only, like AMQP.
+        ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
+    };
+
+    /// <summary>True once it answers AMQP; false when it exited because a port was taken.</summary>
+    private async Task<bool> WaitUntilReadyAsync(CancellationToken ct)
+    {
+        var elapsed = Stopwatch.StartNew();
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (process!.HasExited)
+            {
+                var tail = process.LogTail(60);
+                return tail.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase)
+                    ? false
+                    : throw new InvalidOperationException(
+                        $"RabbitMQ exited while starting. Last lines of {process.LogFile}:{Environment.NewLine}{process.LogTail()}");
+            }
+
+            if (await AmqpProbe.AnswersAsync("127.0.0.1", port, TimeSpan.FromSeconds(2), ct))
+            {
+                return true;
+            }
+
+            if (elapsed.Elapsed > ReadyTimeout)
+            {
+                throw new TimeoutException($"RabbitMQ did not answer AMQP within {ReadyTimeout.TotalSeconds} s. "
+                    + $"Last lines of {process.LogFile}:{Environment.NewLine}{process.LogTail()}");
+            }
+
+            await Task.Delay(200, ct);
+        }
+    }
+
+    private async Task StopServerAsync()
+    {
+        if (process is { HasExited: false } running)
+        {
+            // The start script forwards SIGTERM to the node and waits for its graceful stop.
+            await running.StopAsync(PosixProcess.SigTerm, TimeSpan.FromSeconds(20));
+            log("RabbitMQ: stopped");
+        }
+    }
+
+    private void ChoosePorts(bool preferPrevious)
+    {
+        var reuse = preferPrevious && persistent && port > 0 && distributionPort > 0 && FreeTcpPort.IsFree(port) && FreeTcpPort.IsFree(distributionPort);
+        if (!reuse)
+        {
+            port = FreeTcpPort.Next();
+            do
+            {
+                distributionPort = FreeTcpPort.Next();
+            }
+            while (distributionPort == port);
+        }
+    }
+
+    private int? ReadPid()
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(PidFile).Trim(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}
