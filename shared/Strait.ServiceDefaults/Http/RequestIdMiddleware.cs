@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 
 namespace Strait.ServiceDefaults.Http;
 
@@ -6,9 +8,10 @@ namespace Strait.ServiceDefaults.Http;
 /// Gives every request an id: the caller's <c>X-Request-Id</c> when it is sane, else a new one. The id is echoed on the
 /// response, put in error bodies and logs, and (at the gateway) forwarded so one id follows a call through every service.
 /// </summary>
-public sealed class RequestIdMiddleware(RequestDelegate next)
+public sealed class RequestIdMiddleware(RequestDelegate next, IConfiguration configuration)
 {
     public const string HeaderName = "X-Request-Id";
+    public const string TraceHeaderName = "X-Trace-Id";
     private const int MaxLength = 128;
 
     public Task InvokeAsync(HttpContext context)
@@ -18,9 +21,16 @@ public sealed class RequestIdMiddleware(RequestDelegate next)
         context.TraceIdentifier = id;
         context.Request.Headers[HeaderName] = id;
         // Written as the headers go out, replacing any copy a proxied service answered with (one id, one header).
+        // A service also names the trace it recorded, so a caller can find it; the gateway leaves that to the service.
+        var emitTraceId = configuration.GetValue("Strait:EmitTraceIdHeader", true);
         context.Response.OnStarting(() =>
         {
             context.Response.Headers[HeaderName] = id;
+            if (emitTraceId && Activity.Current is { } activity)
+            {
+                context.Response.Headers[TraceHeaderName] = activity.TraceId.ToHexString();
+            }
+
             return Task.CompletedTask;
         });
         return next(context);
