@@ -14,12 +14,16 @@ public static class FreeTcpPort
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>True when <paramref name="port"/> can be bound on 127.0.0.1 right now.</summary>
+    /// <summary>True when a server could listen on <paramref name="port"/> on 127.0.0.1 right now.</summary>
     public static bool IsFree(int port)
     {
         try
         {
             using var listener = new TcpListener(IPAddress.Loopback, port);
+
+            // PostgreSQL and Erlang listen with SO_REUSEADDR, so a port that only has connections in TIME_WAIT
+            // (say, from before a restart) is free to them, and must count as free here too.
+            listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             listener.Start();
             return true;
         }

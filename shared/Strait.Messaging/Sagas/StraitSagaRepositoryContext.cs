@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Context;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Strait.Messaging.Sagas;
 
@@ -42,7 +43,7 @@ public sealed class StraitSagaRepositoryContext<TSaga, TMessage> :
             await _dbContext.SaveChangesAsync(CancellationToken);
             return await _factory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Insert);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
             entry.State = EntityState.Detached;
             return null!;
