@@ -1,0 +1,20 @@
+namespace Strait.Contracts.Runs;
+
+/// <summary>
+/// Published by the run saga on every transition, in the same transaction as the transition (outbox): the run's
+/// timeline (sdk-ingest), live streams and webhooks (events) and slot accounting (dispatcher) are fed from it.
+/// </summary>
+public sealed record RunStatusChanged
+{
+    public required Guid RunId { get; init; }
+    public required string ProjectId { get; init; }
+    public required Guid JobId { get; init; }
+
+    /// <summary>Null for the run's creation.</summary>
+    public string? From { get; init; }
+
+    public required string To { get; init; }
+    public required int Attempt { get; init; }
+    public string? Error { get; init; }
+    public required DateTimeOffset At { get; init; }
+}
