@@ -31,8 +31,11 @@ public static partial class PosixProcess
         return stat is not null && stat.Value.State is not ('Z' or 'X' or 'x');
     }
 
-    /// <summary>Sends <paramref name="signal"/>; false when the process no longer exists.</summary>
-    public static bool Signal(int pid, int signal) => pid > 0 && Kill(pid, signal) == 0;
+    /// <summary>
+    /// Sends <paramref name="signal"/>; false when the process no longer exists. A negative pid is a process group,
+    /// as with kill(2).
+    /// </summary>
+    public static bool Signal(int pid, int signal) => pid is not (0 or -1) && Kill(pid, signal) == 0;
 
     /// <summary>Running processes whose environment holds <c>STRAIT_OWNER=&lt;owner&gt;</c>.</summary>
     public static IReadOnlyList<int> FindByOwner(string owner)

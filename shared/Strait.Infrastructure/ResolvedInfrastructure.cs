@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Npgsql;
 using Strait.Infrastructure.PostgreSql;
+using Strait.Infrastructure.Processes;
 using Strait.Infrastructure.RabbitMq;
 
 namespace Strait.Infrastructure;
@@ -13,6 +14,7 @@ internal sealed partial class ResolvedInfrastructure : IInfrastructure
     private readonly IRabbitMqBroker rabbitMq;
     private readonly DataFolder? folder;
     private readonly Action<string> log;
+    private readonly OrphanWatchdog? watchdog;
     private int disposed;
 
     public ResolvedInfrastructure(IPostgresServer postgres, IRabbitMqBroker rabbitMq, DataFolder? folder, Action<string> log)
@@ -23,8 +25,9 @@ internal sealed partial class ResolvedInfrastructure : IInfrastructure
         this.log = log;
         if (folder is { IsPersistent: false })
         {
-            // A test run that ends without disposing (a crash, an abort) must not leave servers behind.
+            // A test run that ends without disposing (a crash, an abort, a runner's kill) must not leave servers behind.
             AppDomain.CurrentDomain.ProcessExit += KillOnExit;
+            watchdog = OrphanWatchdog.Start(folder.Root);
         }
     }
 
@@ -97,6 +100,7 @@ internal sealed partial class ResolvedInfrastructure : IInfrastructure
         }
         finally
         {
+            watchdog?.Dispose();
             folder?.DeleteIfTemporary();
         }
     }

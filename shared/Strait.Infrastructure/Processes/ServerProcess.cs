@@ -14,11 +14,13 @@ internal sealed class ServerProcess
     private const string Launcher = "exec \"$0\" \"$@\" </dev/null >>\"$STRAIT_LOG_FILE\" 2>&1";
 
     private readonly Process process;
+    private readonly bool ownSession;
 
-    private ServerProcess(Process process, string logFile)
+    private ServerProcess(Process process, string logFile, bool ownSession)
     {
         this.process = process;
         LogFile = logFile;
+        this.ownSession = ownSession;
     }
 
     public int Id => process.Id;
@@ -65,7 +67,7 @@ internal sealed class ServerProcess
         startInfo.Environment[PosixProcess.OwnerVariable] = owner;
 
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        return new ServerProcess(process, logFile);
+        return new ServerProcess(process, logFile, ownSession: setsid is not null);
     }
 
     /// <summary>The server and its current descendants; empty once it has exited.</summary>
@@ -110,15 +112,21 @@ internal sealed class ServerProcess
         }
     }
 
-    /// <summary>Kills the tree without waiting: the last resort when the host process is going away.</summary>
+    /// <summary>
+    /// Kills the server without waiting: the last resort when the host process is going away, with moments to
+    /// live. Its own session makes it a process-group leader, so one signal reaches the group without a /proc scan;
+    /// PostgreSQL backends, which lead groups of their own, exit by themselves when the postmaster dies.
+    /// </summary>
     public void Kill()
     {
         if (!process.HasExited)
         {
-            foreach (var pid in ProcessTree())
+            if (ownSession)
             {
-                PosixProcess.Signal(pid, PosixProcess.SigKill);
+                PosixProcess.Signal(-process.Id, PosixProcess.SigKill);
             }
+
+            PosixProcess.Signal(process.Id, PosixProcess.SigKill);
         }
     }
 
