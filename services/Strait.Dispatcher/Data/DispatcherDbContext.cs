@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Strait.Messaging;
 
 namespace Strait.Dispatcher.Data;
 
@@ -9,9 +10,14 @@ public sealed class DispatcherDbContext(DbContextOptions<DispatcherDbContext> op
 
     public DbSet<Worker> Workers => Set<Worker>();
 
+    public DbSet<DispatchQueueEntry> DispatchQueue => Set<DispatchQueueEntry>();
+
+    public DbSet<DispatchStart> DispatchStarts => Set<DispatchStart>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(DispatcherDbContext).Assembly);
+        modelBuilder.AddStraitMessagingEntities();
     }
 }
