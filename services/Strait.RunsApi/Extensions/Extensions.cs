@@ -1,5 +1,8 @@
 using Strait.RunsApi.Apis;
+using Strait.Contracts.Runs;
+using Strait.Messaging;
 using Strait.RunsApi.Data;
+using Strait.RunsApi.StateMachines;
 using Strait.ServiceDefaults;
 using Strait.ServiceDefaults.Data;
 using Strait.ServiceDefaults.Security;
@@ -16,6 +19,17 @@ public static class Extensions
         // runs-api owns the keys: it checks them in its own table instead of asking itself over HTTP.
         builder.Services.AddScoped<IApiKeyStore, DbApiKeyStore>();
         builder.AddStraitAuthentication();
+        builder.Services.AddScoped<RunScheduler>();
+        builder.Services.AddOptions<RunLifecycleOptions>().BindConfiguration(RunLifecycleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddStraitMessaging<RunsDbContext>(bus =>
+        {
+            bus.AddSagaStateMachine<RunStateMachine, RunState>(typeof(RunStateDefinition)).StraitRepository();
+            bus.AddRequestClient<CancelRun>();
+            bus.AddRequestClient<ReplayDeadLetterRun>();
+            bus.AddRequestClient<PauseRun>();
+            bus.AddRequestClient<ResumeRun>();
+            bus.AddRequestClient<RestartRun>();
+        });
         return builder;
     }
 
@@ -24,6 +38,8 @@ public static class Extensions
         app.MapProjectsApi();
         app.MapApiKeysApi();
         app.MapJobsApi();
+        app.MapTriggerApi();
+        app.MapRunActionsApi();
         return app;
     }
 }

@@ -1,0 +1,43 @@
+using MassTransit;
+using Strait.Contracts.Runs;
+using Strait.RunsApi.StateMachines;
+
+namespace Strait.RunsApi.Apis;
+
+/// <summary>
+/// Sets a new run going from an API handler: its first message (a dispatch, or the scheduled-start timer), its expiry
+/// timer and its creation on the timeline. Everything is written to the handler's DbContext (bus outbox, durable
+/// scheduler), so it commits with the run row or not at all.
+/// </summary>
+public sealed class RunScheduler(IPublishEndpoint publish, IMessageScheduler scheduler)
+{
+    public async Task StartAsync(RunState run, CancellationToken cancellationToken)
+    {
+        if (run.ScheduledAt is { } scheduledAt)
+        {
+            var due = await scheduler.SchedulePublish(scheduledAt.UtcDateTime, new RunScheduleDue { RunId = run.CorrelationId }, cancellationToken);
+            run.ScheduleDueToken = due.TokenId;
+        }
+        else
+        {
+            await publish.Publish(RunStateMachine.ToDispatch(run), cancellationToken);
+        }
+
+        if (run.ExpiresAt is { } expiresAt)
+        {
+            var expiry = await scheduler.SchedulePublish(expiresAt.UtcDateTime, new RunExpiryDue { RunId = run.CorrelationId }, cancellationToken);
+            run.ExpiryToken = expiry.TokenId;
+        }
+
+        await publish.Publish(new RunStatusChanged
+        {
+            RunId = run.CorrelationId,
+            ProjectId = run.ProjectId,
+            JobId = run.JobId,
+            From = null,
+            To = RunStateMachine.Status(run),
+            Attempt = run.Attempt,
+            At = run.CreatedAt,
+        }, cancellationToken);
+    }
+}

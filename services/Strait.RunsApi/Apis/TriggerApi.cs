@@ -1,0 +1,208 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Strait.RunsApi.Data;
+using Strait.RunsApi.StateMachines;
+using Strait.ServiceDefaults.Http;
+using Strait.ServiceDefaults.Security;
+
+namespace Strait.RunsApi.Apis;
+
+public static class TriggerApi
+{
+    public const int MaxBulkItems = 500;
+    private const int MaxPayloadBytes = 5 * 1024 * 1024;
+    private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
+    private static readonly string[] TraceHeaders = ["traceparent", "tracestate", "baggage"];
+
+    public static IEndpointRouteBuilder MapTriggerApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/jobs/{jobId}/trigger", TriggerAsync).RequireScope(Scopes.JobsTrigger);
+        app.MapPost("/v1/jobs/{jobId}/trigger/bulk", TriggerBulkAsync).RequireScope(Scopes.JobsTrigger);
+        return app;
+    }
+
+    public sealed record TriggerResponse(Guid Id, string Status, string? PayloadHash, bool IdempotencyHit);
+
+    public sealed record BulkTriggerRequest(List<TriggerRequest>? Items);
+
+    public sealed record BulkTriggerResult(Guid Id, string Status, bool IdempotencyHit);
+
+    public sealed record BulkTriggerResponse(Guid BatchId, IReadOnlyList<BulkTriggerResult> Results, int Total, int Created);
+
+    private static async Task<IResult> TriggerAsync(string jobId, TriggerRequest? body, HttpRequest http, Caller caller,
+        RunsDbContext db, RunScheduler scheduler, TimeProvider time, CancellationToken ct)
+    {
+        var request = (body ?? new TriggerRequest(null, null, null, null, null, null, null, null)) with
+        {
+            IdempotencyKey = IdempotencyKey(http),
+        };
+        var (job, error) = await FindTriggerableJobAsync(jobId, caller, db, ct);
+        if (job is null)
+        {
+            return error!;
+        }
+
+        var now = time.GetUtcNow();
+        var errors = RunFactory.Validate(request, now);
+        var payload = CanonicalJson.Canonicalize(request.Payload);
+        if (payload.Length > MaxPayloadBytes)
+        {
+            return ApiResults.Error(StatusCodes.Status413PayloadTooLarge, $"payload exceeds {MaxPayloadBytes} bytes");
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiResults.BadRequest("invalid trigger", errors);
+        }
+
+        var hash = CanonicalJson.Hash(payload);
+        if (request.DryRun == true)
+        {
+            var preview = RunFactory.Create(job, request, payload, hash, now, "manual", null, []);
+            return TypedResults.Ok(new
+            {
+                job = new { id = job.Id, name = job.Name, slug = job.Slug, timeout_secs = job.TimeoutSecs, max_attempts = job.MaxAttempts, version = job.Version, version_id = job.VersionId },
+                payload_hash = hash,
+                payload = JsonDocument.Parse(payload).RootElement,
+                scheduled_at = preview.ScheduledAt,
+                expires_at = preview.ExpiresAt,
+            });
+        }
+
+        var metadata = TraceHeaders.Where(h => http.Headers.ContainsKey(h))
+            .ToDictionary(h => h, h => http.Headers[h].ToString(), StringComparer.Ordinal);
+        var run = RunFactory.Create(job, request, payload, hash, now, "manual", CreatedBy(caller), metadata);
+
+        if (request.IdempotencyKey is null)
+        {
+            await scheduler.StartAsync(run, ct);
+            db.Runs.Add(run);
+            await db.SaveChangesAsync(ct);
+            return TypedResults.Created($"/v1/runs/{run.CorrelationId}", new TriggerResponse(run.CorrelationId, RunStateMachine.Status(run), hash, false));
+        }
+
+        // Two triggers with one key race here: the advisory lock makes the second wait and then find the first's run.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"SELECT pg_advisory_xact_lock(hashtextextended({job.Id.ToString() + "/" + request.IdempotencyKey}, 0))", ct);
+        var existing = await FindIdempotentRunAsync(db, job.Id, request.IdempotencyKey, now, ct);
+        if (existing is not null)
+        {
+            return TypedResults.Ok(new TriggerResponse(existing.Value.Id, RunStatuses.FromStateName(existing.Value.State), null, true));
+        }
+
+        await scheduler.StartAsync(run, ct);
+        db.Runs.Add(run);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return TypedResults.Created($"/v1/runs/{run.CorrelationId}", new TriggerResponse(run.CorrelationId, RunStateMachine.Status(run), hash, false));
+    }
+
+    private static async Task<IResult> TriggerBulkAsync(string jobId, BulkTriggerRequest? body, Caller caller, RunsDbContext db,
+        RunScheduler scheduler, TimeProvider time, CancellationToken ct)
+    {
+        if (body?.Items is not { Count: > 0 } items)
+        {
+            return ApiResults.Validation(["items: failed on 'min'"]);
+        }
+
+        if (items.Count > MaxBulkItems)
+        {
+            return ApiResults.BadRequest($"at most {MaxBulkItems} items per bulk trigger");
+        }
+
+        var (job, error) = await FindTriggerableJobAsync(jobId, caller, db, ct);
+        if (job is null)
+        {
+            return error!;
+        }
+
+        var now = time.GetUtcNow();
+        var errors = items.SelectMany((item, i) => RunFactory.Validate(item, now, $"items[{i}].")).ToList();
+        if (errors.Count > 0)
+        {
+            return ApiResults.BadRequest("invalid bulk trigger", errors);
+        }
+
+        var batchId = Guid.CreateVersion7(now);
+        var results = new List<BulkTriggerResult>(items.Count);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        foreach (var item in items)
+        {
+            if (item.IdempotencyKey is { Length: > 0 } key)
+            {
+                await db.Database.ExecuteSqlInterpolatedAsync(
+                    $"SELECT pg_advisory_xact_lock(hashtextextended({job.Id.ToString() + "/" + key}, 0))", ct);
+                var existing = await FindIdempotentRunAsync(db, job.Id, key, now, ct)
+                    ?? FindPending(db, job.Id, key);
+                if (existing is not null)
+                {
+                    results.Add(new BulkTriggerResult(existing.Value.Id, RunStatuses.FromStateName(existing.Value.State), true));
+                    continue;
+                }
+            }
+
+            var payload = CanonicalJson.Canonicalize(item.Payload);
+            var run = RunFactory.Create(job, item, payload, CanonicalJson.Hash(payload), now, "manual", CreatedBy(caller), []);
+            run.BatchId = batchId;
+            await scheduler.StartAsync(run, ct);
+            db.Runs.Add(run);
+            results.Add(new BulkTriggerResult(run.CorrelationId, RunStateMachine.Status(run), false));
+        }
+
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return TypedResults.Created($"/v1/runs?batch_id={batchId}",
+            new BulkTriggerResponse(batchId, results, results.Count, results.Count(r => !r.IdempotencyHit)));
+    }
+
+    private static async Task<(Job? Job, IResult? Error)> FindTriggerableJobAsync(string jobId, Caller caller, RunsDbContext db, CancellationToken ct)
+    {
+        var job = Guid.TryParse(jobId, out var id)
+            ? await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.ProjectId == caller.ProjectId, ct)
+            : null;
+        if (job is null)
+        {
+            return (null, ApiResults.NotFound("job not found"));
+        }
+
+        if (!job.Enabled)
+        {
+            return (null, ApiResults.BadRequest("job is disabled"));
+        }
+
+        return job.Paused ? (null, ApiResults.Conflict("job is paused")) : (job, null);
+    }
+
+    // A key matches a run of the job that is still going, or that finished less than 24 hours ago.
+    private static async Task<(Guid Id, string State)?> FindIdempotentRunAsync(RunsDbContext db, Guid jobId, string key, DateTimeOffset now, CancellationToken ct)
+    {
+        var since = now - IdempotencyWindow;
+        var hit = await db.Runs.AsNoTracking()
+            .Where(r => r.JobId == jobId && r.IdempotencyKey == key && (r.FinishedAt == null || r.FinishedAt > since))
+            .OrderByDescending(r => r.CreatedAt)
+            .Select(r => new { r.CorrelationId, r.CurrentState })
+            .FirstOrDefaultAsync(ct);
+        return hit is null ? null : (hit.CorrelationId, hit.CurrentState);
+    }
+
+    // Within one bulk request, an earlier item may hold the key and not be saved yet.
+    private static (Guid Id, string State)? FindPending(RunsDbContext db, Guid jobId, string key) =>
+        db.ChangeTracker.Entries<RunState>().Select(e => e.Entity)
+            .Where(r => r.JobId == jobId && r.IdempotencyKey == key)
+            .Select(r => ((Guid, string)?)(r.CorrelationId, r.CurrentState))
+            .FirstOrDefault();
+
+    private static string? IdempotencyKey(HttpRequest http)
+    {
+        var key = http.Headers["Idempotency-Key"].ToString();
+        if (key.Length == 0)
+        {
+            key = http.Headers["X-Idempotency-Key"].ToString();
+        }
+
+        return key.Length == 0 ? null : key;
+    }
+
+    private static string CreatedBy(Caller caller) => caller.ApiKeyId is { } keyId ? $"apikey:{keyId}" : "internal";
+}

@@ -1,0 +1,424 @@
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Strait.Contracts.Runs;
+
+namespace Strait.RunsApi.StateMachines;
+
+/// <summary>
+/// The run lifecycle (semantics.md §1 with ARCHITECTURE §3's decisions). The constructor is the transition table; every
+/// side effect is a named method below it. Instances are created by the trigger handler (in delayed, queued or
+/// waiting), never by an event, and terminal rows stay as the run's history.
+/// </summary>
+public sealed class RunStateMachine : MassTransitStateMachine<RunState>
+{
+    private readonly TimeProvider time;
+    private readonly RunLifecycleOptions options;
+
+    public RunStateMachine(TimeProvider time, IOptions<RunLifecycleOptions> options, ILogger<RunStateMachine> logger)
+    {
+        this.time = time;
+        this.options = options.Value;
+
+        InstanceState(x => x.CurrentState);
+
+        // Outcomes and timers for a run that does not exist (deleted project, foreign message) are dropped; commands
+        // are answered, so the HTTP caller gets a real 404 instead of waiting for a timeout.
+        Event(() => DispatchStarted, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
+        Event(() => DispatchSucceeded, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
+        Event(() => DispatchAccepted, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
+        Event(() => DispatchFailed, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
+        Event(() => WaitReasonChanged, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
+        Event(() => Complete, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
+        Event(() => Fail, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
+        Event(() => Heartbeat, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
+        Event(() => Cancel, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
+        Event(() => Pause, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
+        Event(() => Resume, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
+        Event(() => Restart, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
+        Event(() => WaitRequested, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
+        Event(() => WaitResumed, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
+        Event(() => DeadLetterReplay, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
+
+        Schedule(() => ScheduleDue, x => x.ScheduleDueToken, s => Timer(s, (RunScheduleDue m) => m.RunId));
+        Schedule(() => RetryDue, x => x.RetryDueToken, s => Timer(s, (RunRetryDue m) => m.RunId));
+        Schedule(() => Expiry, x => x.ExpiryToken, s => Timer(s, (RunExpiryDue m) => m.RunId));
+        Schedule(() => ExecutionDeadline, x => x.ExecutionDeadlineToken, s => Timer(s, (RunExecutionDeadline m) => m.RunId));
+        Schedule(() => HeartbeatTimeout, x => x.HeartbeatTimeoutToken, s => Timer(s, (RunHeartbeatTimeout m) => m.RunId));
+        Schedule(() => WaitTimeout, x => x.WaitTimeoutToken, s => Timer(s, (RunWaitTimeout m) => m.RunId));
+
+        // Every transition is on the run's timeline, committed with the transition itself (outbox).
+        BeforeEnterAny(x => x.ThenAsync(RecordTransition));
+        // A timer or outcome that slipped past its cancellation must not fault the endpoint; it is logged and dropped.
+        OnUnhandledEvent(context =>
+        {
+            logger.LogWarning("Run {RunId}: {Event} not expected in status {Status}; ignored",
+                context.Saga.CorrelationId, context.Event.Name, Status(context.Saga));
+            return Task.CompletedTask;
+        });
+        WhenEnterAny(x => x.If(c => RunStatuses.Terminal.Contains(Status(c.Saga)), terminal => terminal
+            .Unschedule(ScheduleDue).Unschedule(RetryDue).Unschedule(Expiry)
+            .Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout).Unschedule(WaitTimeout)));
+
+        During(Delayed,
+            When(ScheduleDue.Received).TransitionTo(Queued).ThenAsync(SendDispatch),
+            When(Expiry.Received).Then(c => c.Saga.Error = "expired before it was dispatched").TransitionTo(Expired),
+            When(Cancel).Then(c => MarkCanceled(c.Saga, c.Message.Reason)).TransitionTo(Canceled).ThenAsync(Ok),
+            Ignore(DispatchStarted), Ignore(DispatchSucceeded), Ignore(DispatchAccepted), Ignore(DispatchFailed),
+            Ignore(WaitReasonChanged));
+
+        During(Queued,
+            When(DispatchStarted, c => IsCurrent(c.Saga, c.Message.Attempt))
+                .Then(c => StartAttempt(c.Saga, c.Message.StartedAt)).Unschedule(Expiry)
+                .Schedule(ExecutionDeadline, DeadlineFor, c => AttemptDeadline(c.Saga)).TransitionTo(Executing),
+            When(WaitReasonChanged, c => IsCurrent(c.Saga, c.Message.Attempt)).Then(c => c.Saga.WaitReason = c.Message.WaitReason),
+            When(RetryDue.Received).ThenAsync(SendDispatch),
+            // Expiry only ever stops a run that has not been dispatched yet; it never kills a retry.
+            When(Expiry.Received, c => c.Saga.FirstDispatchedAt is null)
+                .Then(c => c.Saga.Error = "expired before it was dispatched").ThenAsync(Withdraw).TransitionTo(Expired),
+            When(Cancel).Then(c => MarkCanceled(c.Saga, c.Message.Reason)).ThenAsync(Withdraw).TransitionTo(Canceled).ThenAsync(Ok),
+            // Outcomes can overtake a lost or redelivered start notice; they still belong to the current attempt.
+            When(DispatchSucceeded, c => IsCurrent(c.Saga, c.Message.Attempt))
+                .Then(c => StartAttempt(c.Saga, time.GetUtcNow())).Then(CompleteFromDispatch).TransitionTo(Completed),
+            When(DispatchAccepted, c => IsCurrent(c.Saga, c.Message.Attempt))
+                .Then(c => StartAttempt(c.Saga, time.GetUtcNow()))
+                .Then(c => { c.Saga.ExecutionTrace = c.Message.Trace; c.Saga.HeartbeatAt = time.GetUtcNow(); })
+                .Unschedule(Expiry)
+                .Schedule(ExecutionDeadline, DeadlineFor, c => AttemptDeadline(c.Saga))
+                .Schedule(HeartbeatTimeout, HeartbeatFor, c => TimeSpan.FromSeconds(this.options.HeartbeatTimeoutSecs))
+                .TransitionTo(Executing),
+            When(DispatchFailed, c => IsCurrent(c.Saga, c.Message.Attempt))
+                .Then(c => StartAttempt(c.Saga, time.GetUtcNow())).Then(RecordFailure)
+                .IfElse(c => c.Message.Retryable && HasAttemptsLeft(c.Saga),
+                    retry => retry.Then(ScheduleNextAttempt).Schedule(RetryDue, RetryDueFor, c => c.Saga.NextRetryAt!.Value.UtcDateTime),
+                    final => final.TransitionTo(DeadLetter)));
+
+        During(Executing,
+            When(DispatchSucceeded, c => IsCurrent(c.Saga, c.Message.Attempt)).Then(CompleteFromDispatch).TransitionTo(Completed),
+            When(DispatchAccepted, c => IsCurrent(c.Saga, c.Message.Attempt))
+                .Then(c => { c.Saga.ExecutionTrace = c.Message.Trace; c.Saga.HeartbeatAt = time.GetUtcNow(); })
+                .Schedule(HeartbeatTimeout, HeartbeatFor, c => TimeSpan.FromSeconds(this.options.HeartbeatTimeoutSecs)),
+            When(DispatchFailed, c => IsCurrent(c.Saga, c.Message.Attempt))
+                .Then(RecordFailure)
+                .IfElse(c => c.Message.Retryable && HasAttemptsLeft(c.Saga),
+                    retry => retry.Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout).Then(ScheduleNextAttempt)
+                        .Schedule(RetryDue, RetryDueFor, c => c.Saga.NextRetryAt!.Value.UtcDateTime).TransitionTo(Queued),
+                    final => final.If(c => c.Message.ErrorClass == "timeout", t => t.TransitionTo(TimedOut))
+                        .If(c => c.Message.ErrorClass != "timeout", d => d.TransitionTo(DeadLetter))),
+            When(ExecutionDeadline.Received, c => IsCurrent(c.Saga, c.Message.Attempt))
+                .Then(c => SetError(c.Saga, $"attempt exceeded its timeout of {c.Saga.TimeoutSecs}s", "timeout")).ThenAsync(Withdraw)
+                .IfElse(c => HasAttemptsLeft(c.Saga),
+                    retry => retry.Unschedule(HeartbeatTimeout).Then(ScheduleNextAttempt)
+                        .Schedule(RetryDue, RetryDueFor, c => c.Saga.NextRetryAt!.Value.UtcDateTime).TransitionTo(Queued),
+                    final => final.TransitionTo(TimedOut)),
+            When(HeartbeatTimeout.Received, c => IsCurrent(c.Saga, c.Message.Attempt))
+                .Then(c => SetError(c.Saga, "heartbeat lost", "transient")).ThenAsync(Withdraw)
+                .IfElse(c => HasAttemptsLeft(c.Saga),
+                    retry => retry.Unschedule(ExecutionDeadline).Then(ScheduleNextAttempt)
+                        .Schedule(RetryDue, RetryDueFor, c => c.Saga.NextRetryAt!.Value.UtcDateTime).TransitionTo(Queued),
+                    final => final.TransitionTo(Crashed)),
+            When(Complete).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
+                ok => ok.Then(c => CompleteWith(c.Saga, c.Message.Result)).TransitionTo(Completed).ThenAsync(Ok),
+                stale => stale.ThenAsync(Stale)),
+            When(Fail).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
+                ok => ok.Then(c => SetError(c.Saga, c.Message.Error, "sdk"))
+                    .IfElse(c => c.Message.Retry && HasAttemptsLeft(c.Saga),
+                        retry => retry.ThenAsync(Withdraw).Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout).Then(ScheduleNextAttempt)
+                            .Schedule(RetryDue, RetryDueFor, c => c.Saga.NextRetryAt!.Value.UtcDateTime).TransitionTo(Queued),
+                        final => final.TransitionTo(Failed))
+                    .ThenAsync(Ok),
+                stale => stale.ThenAsync(Stale)),
+            When(Heartbeat).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
+                ok => ok.Then(c => c.Saga.HeartbeatAt = time.GetUtcNow())
+                    .If(c => c.Saga.HeartbeatTimeoutToken is not null, armed => armed
+                        .Schedule(HeartbeatTimeout, HeartbeatFor, c => TimeSpan.FromSeconds(this.options.HeartbeatTimeoutSecs)))
+                    .ThenAsync(Ok),
+                stale => stale.ThenAsync(Stale)),
+            When(WaitRequested).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
+                ok => ok.Then(c => c.Saga.WaitReason = c.Message.Reason).ThenAsync(Withdraw)
+                    .Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout)
+                    .Schedule(WaitTimeout, c => new RunWaitTimeout { RunId = c.Saga.CorrelationId }, c => c.Message.TimeoutAt.UtcDateTime)
+                    .TransitionTo(Waiting).ThenAsync(Ok),
+                stale => stale.ThenAsync(Stale)),
+            When(Pause).ThenAsync(Withdraw).Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout).TransitionTo(Paused).ThenAsync(Ok),
+            When(Restart).ThenAsync(Withdraw).Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout)
+                .Then(c => c.Saga.StartedAt = null).TransitionTo(Queued).ThenAsync(SendDispatch).ThenAsync(Ok),
+            When(Cancel).Then(c => MarkCanceled(c.Saga, c.Message.Reason)).ThenAsync(Withdraw).TransitionTo(Canceled).ThenAsync(Ok),
+            Ignore(DispatchStarted),
+            Ignore(WaitReasonChanged));
+
+        During(Waiting,
+            // The explicit resume edge the original lacked (semantics.md §13.1): same attempt, delivered again.
+            When(WaitResumed).Unschedule(WaitTimeout)
+                .Then(c => { c.Saga.WaitReason = null; c.Saga.ResumedByEventKey = c.Message.EventKey; c.Saga.StartedAt = null; })
+                .TransitionTo(Queued).ThenAsync(SendDispatch).ThenAsync(Ok),
+            When(WaitTimeout.Received).Then(c => SetError(c.Saga, $"wait timed out: {c.Saga.WaitReason}", "timeout")).TransitionTo(TimedOut),
+            When(Complete).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
+                ok => ok.Then(c => CompleteWith(c.Saga, c.Message.Result)).TransitionTo(Completed).ThenAsync(Ok),
+                stale => stale.ThenAsync(Stale)),
+            When(Fail).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
+                ok => ok.Then(c => SetError(c.Saga, c.Message.Error, "sdk")).TransitionTo(Failed).ThenAsync(Ok),
+                stale => stale.ThenAsync(Stale)),
+            When(Heartbeat).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
+                ok => ok.Then(c => c.Saga.HeartbeatAt = time.GetUtcNow()).ThenAsync(Ok),
+                stale => stale.ThenAsync(Stale)),
+            When(Cancel).Then(c => MarkCanceled(c.Saga, c.Message.Reason)).TransitionTo(Canceled).ThenAsync(Ok),
+            Ignore(DispatchStarted), Ignore(DispatchSucceeded), Ignore(DispatchAccepted), Ignore(DispatchFailed), Ignore(WaitReasonChanged));
+
+        During(Paused,
+            When(Resume).Then(c => c.Saga.StartedAt = null).TransitionTo(Queued).ThenAsync(SendDispatch).ThenAsync(Ok),
+            When(Restart).Then(c => c.Saga.StartedAt = null).TransitionTo(Queued).ThenAsync(SendDispatch).ThenAsync(Ok),
+            When(Pause).ThenAsync(Ok),
+            When(Cancel).Then(c => MarkCanceled(c.Saga, c.Message.Reason)).TransitionTo(Canceled).ThenAsync(Ok),
+            Ignore(DispatchStarted), Ignore(DispatchSucceeded), Ignore(DispatchAccepted), Ignore(DispatchFailed), Ignore(WaitReasonChanged));
+
+        During(DeadLetter,
+            When(DeadLetterReplay).Then(ResetForReplay).TransitionTo(Queued).ThenAsync(SendDispatch).ThenAsync(Ok));
+
+        // Commands a state does not accept get a truthful answer: 409 while the run is not in a state that allows
+        // it, 410 once it is over. Late outcomes and timers of finished attempts are ignored explicitly.
+        During(Delayed, Queued, Paused,
+            When(Complete).ThenAsync(NotActive), When(Fail).ThenAsync(NotActive), When(Heartbeat).ThenAsync(NotActive),
+            When(WaitRequested).ThenAsync(NotActive));
+        During(Delayed, Queued, Waiting,
+            When(Pause).ThenAsync(NotActive), When(Resume).ThenAsync(NotActive), When(Restart).ThenAsync(NotActive));
+        During(Executing, When(Resume).ThenAsync(NotActive));
+        During(Waiting, When(WaitRequested).ThenAsync(NotActive));
+        During(new[] { Delayed, Queued, Executing, Paused }, When(WaitResumed).ThenAsync(NotActive));
+        During(new[] { Delayed, Queued, Executing, Waiting, Paused }, When(DeadLetterReplay).ThenAsync(NotDeadLetter));
+        During(new[] { Completed, Failed, TimedOut, Crashed, SystemFailed, Canceled, Expired, DeadLetter },
+            When(Complete).ThenAsync(Gone), When(Fail).ThenAsync(Gone), When(Heartbeat).ThenAsync(Gone),
+            When(Cancel).ThenAsync(Gone), When(Pause).ThenAsync(Gone), When(Resume).ThenAsync(Gone),
+            When(Restart).ThenAsync(Gone), When(WaitRequested).ThenAsync(Gone), When(WaitResumed).ThenAsync(Gone),
+            Ignore(DispatchStarted), Ignore(DispatchSucceeded), Ignore(DispatchAccepted), Ignore(DispatchFailed),
+            Ignore(WaitReasonChanged));
+        During(new[] { Completed, Failed, TimedOut, Crashed, SystemFailed, Canceled, Expired },
+            When(DeadLetterReplay).ThenAsync(NotDeadLetter));
+    }
+
+    public State Delayed { get; private set; } = null!;
+    public State Queued { get; private set; } = null!;
+    public State Dequeued { get; private set; } = null!;
+    public State Executing { get; private set; } = null!;
+    public State Waiting { get; private set; } = null!;
+    public State Paused { get; private set; } = null!;
+    public State ReplayStaged { get; private set; } = null!;
+    public State Completed { get; private set; } = null!;
+    public State Failed { get; private set; } = null!;
+    public State TimedOut { get; private set; } = null!;
+    public State Crashed { get; private set; } = null!;
+    public State SystemFailed { get; private set; } = null!;
+    public State Canceled { get; private set; } = null!;
+    public State Expired { get; private set; } = null!;
+    public State DeadLetter { get; private set; } = null!;
+
+    public Event<RunDispatchStarted> DispatchStarted { get; private set; } = null!;
+    public Event<RunDispatchSucceeded> DispatchSucceeded { get; private set; } = null!;
+    public Event<RunDispatchAccepted> DispatchAccepted { get; private set; } = null!;
+    public Event<RunDispatchFailed> DispatchFailed { get; private set; } = null!;
+    public Event<RunWaitReasonChanged> WaitReasonChanged { get; private set; } = null!;
+    public Event<CompleteRun> Complete { get; private set; } = null!;
+    public Event<FailRun> Fail { get; private set; } = null!;
+    public Event<RecordHeartbeat> Heartbeat { get; private set; } = null!;
+    public Event<CancelRun> Cancel { get; private set; } = null!;
+    public Event<PauseRun> Pause { get; private set; } = null!;
+    public Event<ResumeRun> Resume { get; private set; } = null!;
+    public Event<RestartRun> Restart { get; private set; } = null!;
+    public Event<RequestRunWait> WaitRequested { get; private set; } = null!;
+    public Event<ResumeWaitingRun> WaitResumed { get; private set; } = null!;
+    public Event<ReplayDeadLetterRun> DeadLetterReplay { get; private set; } = null!;
+
+    public Schedule<RunState, RunScheduleDue> ScheduleDue { get; private set; } = null!;
+    public Schedule<RunState, RunRetryDue> RetryDue { get; private set; } = null!;
+    public Schedule<RunState, RunExpiryDue> Expiry { get; private set; } = null!;
+    public Schedule<RunState, RunExecutionDeadline> ExecutionDeadline { get; private set; } = null!;
+    public Schedule<RunState, RunHeartbeatTimeout> HeartbeatTimeout { get; private set; } = null!;
+    public Schedule<RunState, RunWaitTimeout> WaitTimeout { get; private set; } = null!;
+
+    public static string Status(RunState run) => RunStatuses.FromStateName(run.CurrentState);
+
+    public static DispatchRun ToDispatch(RunState run)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (run.Attempt > 1 && run.Error is not null)
+        {
+            headers["X-Previous-Error"] = run.Error.Length > 1024 ? run.Error[..1024] : run.Error;
+        }
+
+        if (run.ResumedByEventKey is not null)
+        {
+            headers["X-Event-Key"] = run.ResumedByEventKey;
+        }
+
+        return new DispatchRun
+        {
+            RunId = run.CorrelationId,
+            Attempt = run.Attempt,
+            JobId = run.JobId,
+            ProjectId = run.ProjectId,
+            Priority = run.Priority,
+            ConcurrencyKey = run.ConcurrencyKey,
+            EndpointUrl = run.EndpointUrl,
+            SigningSecret = run.SigningSecret,
+            TimeoutSecs = run.TimeoutSecs,
+            MaxConcurrency = run.MaxConcurrency,
+            MaxConcurrencyPerKey = run.MaxConcurrencyPerKey,
+            RateLimitMax = run.RateLimitMax,
+            RateLimitWindowSecs = run.RateLimitWindowSecs,
+            Payload = run.Payload,
+            RunCreatedAt = run.CreatedAt,
+            Headers = headers.Count == 0 ? null : headers,
+        };
+    }
+
+    private static void Timer<TMessage>(IScheduleConfigurator<RunState, TMessage> schedule, Func<TMessage, Guid> runId)
+        where TMessage : class =>
+        schedule.Received = received =>
+        {
+            received.CorrelateById(m => runId(m.Message));
+            received.OnMissingInstance(m => m.Discard());
+        };
+
+    private static bool IsCurrent(RunState run, int attempt) => run.Attempt == attempt;
+
+    private static bool HasAttemptsLeft(RunState run) => run.Attempt < Math.Max(1, run.MaxAttempts);
+
+    private static void SetError(RunState run, string error, string errorClass)
+    {
+        run.Error = error;
+        run.ErrorClass = errorClass;
+    }
+
+    private static void MarkCanceled(RunState run, string reason) => SetError(run, reason, "canceled");
+
+    private static void CompleteWith(RunState run, string? result)
+    {
+        run.Result = result;
+        run.Error = null;
+        run.ErrorClass = null;
+    }
+
+    private static void CompleteFromDispatch(BehaviorContext<RunState, RunDispatchSucceeded> context)
+    {
+        CompleteWith(context.Saga, context.Message.Result);
+        context.Saga.ExecutionTrace = context.Message.Trace;
+    }
+
+    private static void RecordFailure(BehaviorContext<RunState, RunDispatchFailed> context)
+    {
+        SetError(context.Saga, context.Message.Error, context.Message.ErrorClass);
+        context.Saga.ExecutionTrace = context.Message.Trace ?? context.Saga.ExecutionTrace;
+        if (context.Message.RetryAfterSecs is { } retryAfter)
+        {
+            context.Saga.Metadata["retry_after_secs"] = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static void ResetForReplay(BehaviorContext<RunState, ReplayDeadLetterRun> context)
+    {
+        var run = context.Saga;
+        run.Attempt = 1;
+        run.Error = null;
+        run.ErrorClass = null;
+        run.Result = null;
+        run.StartedAt = null;
+        run.FinishedAt = null;
+        run.HeartbeatAt = null;
+        run.NextRetryAt = null;
+        run.ExecutionTrace = null;
+    }
+
+    private static RunExecutionDeadline DeadlineFor(BehaviorContext<RunState> context) =>
+        new() { RunId = context.Saga.CorrelationId, Attempt = context.Saga.Attempt };
+
+    private static RunHeartbeatTimeout HeartbeatFor(BehaviorContext<RunState> context) =>
+        new() { RunId = context.Saga.CorrelationId, Attempt = context.Saga.Attempt };
+
+    private static RunRetryDue RetryDueFor(BehaviorContext<RunState> context) =>
+        new() { RunId = context.Saga.CorrelationId, Attempt = context.Saga.Attempt };
+
+    private static Task Reply(ConsumeContext context, RunState? run, Guid runId, int status, string? error) =>
+        context.RespondAsync(new RunCommandResult
+        {
+            RunId = runId,
+            Status = status,
+            Error = error,
+            RunStatus = run is null ? "" : Status(run),
+        });
+
+    private static Task NotFound(ConsumeContext context, Guid runId) => Reply(context, null, runId, 404, "run not found");
+
+    private static Task Ok<TMessage>(BehaviorContext<RunState, TMessage> context) where TMessage : class =>
+        Reply(context, context.Saga, context.Saga.CorrelationId, 200, null);
+
+    private static Task Stale<TMessage>(BehaviorContext<RunState, TMessage> context) where TMessage : class =>
+        Reply(context, context.Saga, context.Saga.CorrelationId, 401, "stale run token: the run has moved to another attempt");
+
+    private static Task NotActive<TMessage>(BehaviorContext<RunState, TMessage> context) where TMessage : class =>
+        Reply(context, context.Saga, context.Saga.CorrelationId, 409, $"run is not active (status {Status(context.Saga)})");
+
+    private static Task NotDeadLetter<TMessage>(BehaviorContext<RunState, TMessage> context) where TMessage : class =>
+        Reply(context, context.Saga, context.Saga.CorrelationId, 409, "run is not in dead_letter status");
+
+    private static Task Gone<TMessage>(BehaviorContext<RunState, TMessage> context) where TMessage : class =>
+        Reply(context, context.Saga, context.Saga.CorrelationId, 410, $"run already finished (status {Status(context.Saga)})");
+
+    private DateTime AttemptDeadline(RunState run) =>
+        (run.StartedAt ?? time.GetUtcNow()).UtcDateTime.AddSeconds(run.TimeoutSecs + options.DeadlineGraceSecs);
+
+    private static void StartAttempt(RunState run, DateTimeOffset startedAt)
+    {
+        run.StartedAt = startedAt;
+        run.FirstDispatchedAt ??= startedAt;
+        run.NextRetryAt = null;
+        run.WaitReason = null;
+        run.ResumedByEventKey = null;
+    }
+
+    private void ScheduleNextAttempt(BehaviorContext<RunState> context)
+    {
+        var run = context.Saga;
+        var delay = RetryBackoff.NextDelay(run.RetryStrategy, run.RetryDelaysSecs, run.Attempt, options.MaxRetryDelaySecs, Random.Shared);
+        if (run.Metadata.Remove("retry_after_secs", out var retryAfter)
+            && int.TryParse(retryAfter, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            && TimeSpan.FromSeconds(seconds) > delay)
+        {
+            delay = TimeSpan.FromSeconds(seconds);
+        }
+
+        run.Attempt++;
+        run.StartedAt = null;
+        run.HeartbeatAt = null;
+        run.NextRetryAt = time.GetUtcNow() + delay;
+    }
+
+    private async Task SendDispatch(BehaviorContext<RunState> context) => await context.Publish(ToDispatch(context.Saga));
+
+    private async Task Withdraw(BehaviorContext<RunState> context) =>
+        await context.Publish(new WithdrawRun { RunId = context.Saga.CorrelationId, Attempt = context.Saga.Attempt });
+
+    private async Task RecordTransition(BehaviorContext<RunState, State> context)
+    {
+        var run = context.Saga;
+        var now = time.GetUtcNow();
+        var to = RunStatuses.FromStateName(context.Message.Name);
+        run.UpdatedAt = now;
+        if (RunStatuses.Terminal.Contains(to))
+        {
+            run.FinishedAt ??= now;
+            run.WaitReason = null;
+        }
+
+        await context.Publish(new RunStatusChanged
+        {
+            RunId = run.CorrelationId,
+            ProjectId = run.ProjectId,
+            JobId = run.JobId,
+            From = Status(run),
+            To = to,
+            Attempt = run.Attempt,
+            Error = RunStatuses.Terminal.Contains(to) || to == RunStatuses.Queued ? run.Error : null,
+            At = now,
+        });
+    }
+}
