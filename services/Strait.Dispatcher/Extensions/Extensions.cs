@@ -1,5 +1,10 @@
+using Strait.Dispatcher.Admission;
 using Strait.Dispatcher.Apis;
+using Strait.Dispatcher.Consumers;
 using Strait.Dispatcher.Data;
+using Strait.Dispatcher.Delivery;
+using Strait.Dispatcher.Outbound;
+using Strait.Messaging;
 using Strait.ServiceDefaults;
 using Strait.ServiceDefaults.Data;
 using Strait.ServiceDefaults.Security;
@@ -14,12 +19,48 @@ public static class Extensions
         builder.AddStraitDbContext<DispatcherDbContext>(DispatcherDbContext.Schema);
         builder.AddInfrastructureHealthChecks();
         builder.AddStraitAuthentication();
+        builder.AddRunTokens();
+        builder.AddStraitMessaging<DispatcherDbContext>(x =>
+        {
+            x.AddConsumer<DispatchRunConsumer>();
+            x.AddConsumer<WithdrawRunConsumer>();
+            x.AddConsumer<RunStatusChangedConsumer>();
+        });
+        builder.AddDispatch();
         return builder;
     }
 
     public static WebApplication MapDispatcherApi(this WebApplication app)
     {
         app.MapWorkersApi();
+        app.MapQueuesApi();
         return app;
+    }
+
+    private static IHostApplicationBuilder AddDispatch(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.SectionName).ValidateOnStart();
+        services.AddOptions<AdmissionOptions>().BindConfiguration(AdmissionOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.PollInterval > TimeSpan.Zero && o.LockBusyRetry > TimeSpan.Zero, "Dispatcher:Admission intervals must be positive")
+            .ValidateOnStart();
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.LeaseRenewInterval > TimeSpan.Zero && o.LeaseRenewInterval * 2 <= o.LeaseDuration && o.SweepInterval > TimeSpan.Zero,
+                "Dispatcher:Delivery:LeaseRenewInterval must be positive and at most half of LeaseDuration; SweepInterval must be positive")
+            .ValidateOnStart();
+
+        services.AddSingleton<DispatcherInstance>();
+        services.AddSingleton<DispatchQueueSignal>();
+        services.AddSingleton<InFlightDeliveries>();
+        services.AddSingleton<OutboundConnector>();
+        services.AddSingleton<EndpointHttpClient>();
+        services.AddSingleton<EndpointDeliverer>();
+        services.AddSingleton<DeliveryRunner>();
+        services.AddHostedService<DispatchQueueListener>();
+        services.AddHostedService<AdmissionService>();
+        services.AddHostedService<LeaseMaintenanceService>();
+        return builder;
     }
 }

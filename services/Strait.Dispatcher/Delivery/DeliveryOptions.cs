@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Strait.Dispatcher.Delivery;
+
+/// <summary>HTTP delivery and its crash safety; bound from <c>Dispatcher:Delivery</c>.</summary>
+public sealed class DeliveryOptions
+{
+    public const string SectionName = "Dispatcher:Delivery";
+
+    /// <summary>Response bytes read and kept as the result; the rest is discarded.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxResponseBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Added to the attempt's timeout for the run token's lifetime, so the job code can still report at the deadline.</summary>
+    public TimeSpan RunTokenMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long an in-flight attempt stays claimed without a renewal; after that any replica reports it interrupted.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often leases of this replica's in-flight calls are renewed (well under <see cref="LeaseDuration"/>).</summary>
+    public TimeSpan LeaseRenewInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often expired leases are looked for.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Calls in flight on one replica; admission stops while it is reached.</summary>
+    [Range(1, 10_000)]
+    public int MaxInFlight { get; set; } = 200;
+}

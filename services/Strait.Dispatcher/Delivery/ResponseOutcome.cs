@@ -1,0 +1,8 @@
+namespace Strait.Dispatcher.Delivery;
+
+public enum ResponseOutcome
+{
+    Succeeded,
+    Accepted,
+    Failed,
+}
