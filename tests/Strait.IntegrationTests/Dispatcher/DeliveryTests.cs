@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Strait.Contracts.Runs;
+using Strait.ServiceDefaults.Security;
+
+namespace Strait.IntegrationTests.Dispatcher;
+
+[Collection(DispatcherCollection.Name)]
+public sealed class DeliveryTests(DispatcherFixture fixture)
+{
+    private JobEndpoint Endpoint => fixture.Endpoint;
+
+    private OutcomeProbe Probe => fixture.Probe;
+
+    [Fact]
+    public async Task Dispatch_EndpointAnswers200_SucceededWithResultTraceAndSignedRequest()
+    {
+        var url = Endpoint.Route(async context =>
+        {
+            await Task.Delay(20);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""{"ok":true,"items":[1,2]}""");
+        });
+        var traceId = ActivityTraceId.CreateRandom();
+        var run = DispatcherFixture.Run(url, signingSecret: "whsec-0123456789abcdef", payload: """{"order": 42, "note":"ü"}""",
+            headers: new Dictionary<string, string>
+            {
+                ["traceparent"] = $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01",
+                ["X-Previous-Error"] = "endpoint returned 503",
+            },
+            createdAt: DateTimeOffset.UtcNow.AddSeconds(-2));
+
+        await fixture.DispatchAsync(run);
+
+        var started = await Probe.WaitForAsync<RunDispatchStarted>(m => m.RunId == run.RunId);
+        var succeeded = await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == run.RunId);
+        Assert.Equal(1, started.Attempt);
+        Assert.Equal(1, succeeded.Attempt);
+        Assert.Equal(200, succeeded.StatusCode);
+        Assert.Equal("""{"ok":true,"items":[1,2]}""", succeeded.Result);
+        Assert.InRange(succeeded.Trace.QueueWaitMs, 2000, 60_000);
+        Assert.InRange(succeeded.Trace.TtfbMs, 20, 10_000);
+        Assert.Equal(succeeded.Trace.ConnectMs + succeeded.Trace.TtfbMs + succeeded.Trace.TransferMs, succeeded.Trace.DispatchMs);
+        // Each part rounds a sub-millisecond span up to 1, so the sum may pass the total by a rounding or two.
+        Assert.True(succeeded.Trace.TotalMs + 2 >= succeeded.Trace.DispatchMs, $"total {succeeded.Trace.TotalMs} < dispatch {succeeded.Trace.DispatchMs}");
+
+        var request = Assert.Single(Endpoint.RequestsTo(url));
+        Assert.Equal(Encoding.UTF8.GetBytes(run.Payload), request.Body);
+        Assert.StartsWith("application/json", request.Header("Content-Type"), StringComparison.Ordinal);
+        Assert.Equal(run.RunId.ToString(), request.Header("X-Run-ID"));
+        Assert.Equal(run.JobId.ToString(), request.Header("X-Job-ID"));
+        Assert.Equal("1", request.Header("X-Attempt"));
+        Assert.Equal("endpoint returned 503", request.Header("X-Previous-Error"));
+        Assert.Contains(traceId.ToString(), request.Header("traceparent"), StringComparison.Ordinal);
+
+        // The signature is recomputed here from its definition, not with the dispatcher's own helper.
+        var timestamp = long.Parse(request.Header("X-Strait-Timestamp"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(timestamp, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var expected = "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes("whsec-0123456789abcdef"),
+            (byte[])[.. Encoding.ASCII.GetBytes($"{timestamp}."), .. request.Body]));
+        Assert.Equal(expected, request.Header("X-Strait-Signature"));
+
+        var tokens = fixture.Host.Services.GetRequiredService<RunTokenService>();
+        Assert.True(tokens.TryValidate(request.Header("X-Run-Token"), out var claims, out _));
+        Assert.Equal(run.RunId, claims!.RunId);
+        Assert.Equal(1, claims.Attempt);
+        Assert.True(claims.ExpiresAt > DateTimeOffset.UtcNow.AddSeconds(run.TimeoutSecs));
+    }
+
+    [Fact]
+    public async Task Dispatch_EndpointAnswersText_ResultIsJsonString()
+    {
+        var url = Endpoint.Route(context => context.Response.WriteAsync("done, not json"));
+        var run = DispatcherFixture.Run(url);
+
+        await fixture.DispatchAsync(run);
+
+        var succeeded = await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == run.RunId);
+        Assert.Equal(JsonSerializer.Serialize("done, not json"), succeeded.Result);
+        Assert.Empty(Endpoint.RequestsTo(url)[0].Header("X-Strait-Signature"));
+    }
+
+    [Fact]
+    public async Task Dispatch_EndpointAnswers202_Accepted()
+    {
+        var url = Endpoint.Route(context =>
+        {
+            context.Response.StatusCode = 202;
+            return Task.CompletedTask;
+        });
+        var run = DispatcherFixture.Run(url);
+
+        await fixture.DispatchAsync(run);
+
+        var accepted = await Probe.WaitForAsync<RunDispatchAccepted>(m => m.RunId == run.RunId);
+        Assert.Equal(1, accepted.Attempt);
+        Assert.Empty(Probe.All<RunDispatchSucceeded>(m => m.RunId == run.RunId));
+    }
+
+    [Theory]
+    [InlineData(503, "server", true)]
+    [InlineData(500, "server", true)]
+    [InlineData(404, "client", false)]
+    [InlineData(401, "auth", false)]
+    [InlineData(408, "timeout", true)]
+    [InlineData(302, "unknown", true)]
+    public async Task Dispatch_EndpointAnswersError_FailedWithClass(int status, string errorClass, bool retryable)
+    {
+        var url = Endpoint.Route(context =>
+        {
+            context.Response.StatusCode = status;
+            if (status == 302)
+            {
+                // Redirects are never followed, wherever they point.
+                context.Response.Headers.Location = "http://169.254.169.254/latest/meta-data";
+            }
+
+            return Task.CompletedTask;
+        });
+        var run = DispatcherFixture.Run(url);
+
+        await fixture.DispatchAsync(run);
+
+        var failed = await Probe.WaitForAsync<RunDispatchFailed>(m => m.RunId == run.RunId);
+        Assert.Equal(errorClass, failed.ErrorClass);
+        Assert.Equal(retryable, failed.Retryable);
+        Assert.Equal(status, failed.StatusCode);
+        Assert.Equal($"endpoint returned {status}", failed.Error);
+        Assert.NotNull(failed.Trace);
+        Assert.Single(Endpoint.RequestsTo(url));
+    }
+
+    [Fact]
+    public async Task Dispatch_EndpointAnswers429WithRetryAfter_RetryAfterInMessage()
+    {
+        var url = Endpoint.Route(context =>
+        {
+            context.Response.StatusCode = 429;
+            context.Response.Headers.RetryAfter = "7";
+            return Task.CompletedTask;
+        });
+        var run = DispatcherFixture.Run(url);
+
+        await fixture.DispatchAsync(run);
+
+        var failed = await Probe.WaitForAsync<RunDispatchFailed>(m => m.RunId == run.RunId);
+        Assert.Equal("rate_limited", failed.ErrorClass);
+        Assert.True(failed.Retryable);
+        Assert.Equal(7, failed.RetryAfterSecs);
+    }
+
+    [Fact]
+    public async Task Dispatch_EndpointSlowerThanTimeout_TimeoutFailure()
+    {
+        var url = Endpoint.Route(async context => await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted));
+        var run = DispatcherFixture.Run(url, timeoutSecs: 1);
+
+        await fixture.DispatchAsync(run);
+
+        var failed = await Probe.WaitForAsync<RunDispatchFailed>(m => m.RunId == run.RunId);
+        Assert.Equal("timeout", failed.ErrorClass);
+        Assert.True(failed.Retryable);
+        Assert.Null(failed.StatusCode);
+        Assert.InRange(failed.Trace!.TotalMs, 1000, 5000);
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data")]
+    [InlineData("http://10.20.30.40:8080/job")]
+    [InlineData("http://[fd00:ec2::254]/")]
+    public async Task Dispatch_EndpointAddressNotAllowed_PermanentClientFailure(string url)
+    {
+        var run = DispatcherFixture.Run(url);
+
+        await fixture.DispatchAsync(run);
+
+        var failed = await Probe.WaitForAsync<RunDispatchFailed>(m => m.RunId == run.RunId);
+        Assert.Equal("client", failed.ErrorClass);
+        Assert.False(failed.Retryable);
+        Assert.StartsWith("endpoint address refused: ", failed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dispatch_NothingListens_RetryableConnectionFailure()
+    {
+        var url = $"http://127.0.0.1:{Platform.FreePort.Next()}/job";
+        var run = DispatcherFixture.Run(url);
+
+        await fixture.DispatchAsync(run);
+
+        var failed = await Probe.WaitForAsync<RunDispatchFailed>(m => m.RunId == run.RunId);
+        Assert.Equal("connection", failed.ErrorClass);
+        Assert.True(failed.Retryable);
+    }
+}
