@@ -83,6 +83,12 @@ public sealed class ChildLedger
 
     private void Write()
     {
+        if (pids.Count == 0)
+        {
+            File.Delete(path);
+            return;
+        }
+
         var content = new StringBuilder();
         foreach (var (name, pid) in pids)
         {
