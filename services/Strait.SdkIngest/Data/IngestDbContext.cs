@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Strait.Messaging;
 
 namespace Strait.SdkIngest.Data;
 
@@ -13,5 +14,6 @@ public sealed class IngestDbContext(DbContextOptions<IngestDbContext> options) :
     {
         modelBuilder.HasDefaultSchema(Schema);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(IngestDbContext).Assembly);
+        modelBuilder.AddStraitMessagingEntities();
     }
 }

@@ -1,4 +1,7 @@
+using Strait.Contracts.Runs;
+using Strait.Messaging;
 using Strait.SdkIngest.Apis;
+using Strait.SdkIngest.Consumers;
 using Strait.SdkIngest.Data;
 using Strait.ServiceDefaults;
 using Strait.ServiceDefaults.Data;
@@ -15,12 +18,20 @@ public static class Extensions
         builder.AddInfrastructureHealthChecks();
         builder.AddStraitAuthentication();
         builder.AddRunTokenAuthentication();
+        builder.AddStraitMessaging<IngestDbContext>(bus =>
+        {
+            bus.AddConsumer<RunStatusChangedConsumer>();
+            bus.AddRequestClient<CompleteRun>();
+            bus.AddRequestClient<FailRun>();
+            bus.AddRequestClient<RecordHeartbeat>();
+        });
         return builder;
     }
 
     public static WebApplication MapSdkIngestApi(this WebApplication app)
     {
         app.MapSdkRunsApi();
+        app.MapRunEventsApi();
         return app;
     }
 }
