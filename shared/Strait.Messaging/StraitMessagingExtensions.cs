@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Strait.Messaging.Outbox;
 using Strait.Messaging.Scheduling;
 
@@ -23,13 +24,13 @@ public static class StraitMessagingExtensions
     /// <paramref name="configure"/> adds the service's consumers and sagas (sagas with <c>.StraitRepository()</c>).
     /// </summary>
     public static IHostApplicationBuilder AddStraitMessaging<TDbContext>(this IHostApplicationBuilder builder,
-        Action<IBusRegistrationConfigurator>? configure = null)
+        Action<IBusRegistrationConfigurator>? configure = null, Action<StraitMessagingOptions>? configureOptions = null)
         where TDbContext : DbContext
     {
         var services = builder.Services;
-        var options = new StraitMessagingOptions();
-        builder.Configuration.GetSection(StraitMessagingOptions.SectionName).Bind(options);
-        services.AddOptions<StraitMessagingOptions>().BindConfiguration(StraitMessagingOptions.SectionName);
+        var optionsBuilder = services.AddOptions<StraitMessagingOptions>().BindConfiguration(StraitMessagingOptions.SectionName);
+        if (configureOptions is not null)
+            optionsBuilder.Configure(configureOptions);
 
         var rabbitMq = builder.Configuration.GetConnectionString("rabbitmq")
             ?? throw new InvalidOperationException("ConnectionStrings:rabbitmq is not configured (amqp://user:password@host:port/).");
@@ -41,15 +42,14 @@ public static class StraitMessagingExtensions
 
         services.AddMassTransit(x =>
         {
-            x.SetKebabCaseEndpointNameFormatter();
-
             x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
+                var options = context.GetRequiredService<IOptions<StraitMessagingOptions>>().Value;
                 // Filters run outside-in in this order: a partition slot per correlation id, then
                 // redelivery, then in-memory retry, then (per consumer) the outbox transaction.
                 endpoint.UsePartitioner(options.PartitionCount, (ConsumeContext c) => c.CorrelationId ?? c.MessageId ?? Guid.Empty);
-                endpoint.UseScheduledRedelivery(r => r.Intervals(options.RedeliveryIntervals));
-                endpoint.UseMessageRetry(r => r.Intervals(options.RetryIntervals));
+                endpoint.UseScheduledRedelivery(r => r.Intervals(options.EffectiveRedeliveryIntervals));
+                endpoint.UseMessageRetry(r => r.Intervals(options.EffectiveRetryIntervals));
 
                 var outbox = new OutboxConsumePipeSpecificationObserver<TDbContext>(endpoint, context);
                 endpoint.ConnectConsumerConfigurationObserver(outbox);
@@ -57,6 +57,10 @@ public static class StraitMessagingExtensions
             });
 
             configure?.Invoke(x);
+
+            // MassTransit keeps the first formatter registered, so the default goes after the service's own.
+            if (!services.Any(d => d.ServiceType == typeof(IEndpointNameFormatter)))
+                x.SetKebabCaseEndpointNameFormatter();
 
             x.UsingRabbitMq((context, cfg) =>
             {

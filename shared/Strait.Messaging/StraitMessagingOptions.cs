@@ -20,11 +20,20 @@ public sealed class StraitMessagingOptions
     /// <summary>How long a consumed message's inbox row is kept to recognise redeliveries.</summary>
     public TimeSpan DuplicateDetectionWindow { get; set; } = TimeSpan.FromMinutes(30);
 
+    // The interval lists default to null rather than to arrays: the configuration binder merges a
+    // configured array into an existing one index by index, which would keep stray default entries.
+
     /// <summary>In-memory retries (short, transient faults: lock timeouts, serialization failures, broker blips).</summary>
-    public TimeSpan[] RetryIntervals { get; set; } = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)];
+    public TimeSpan[]? RetryIntervals { get; set; }
 
     /// <summary>Redeliveries through the durable scheduler after the retries; then the message goes to the error queue.</summary>
-    public TimeSpan[] RedeliveryIntervals { get; set; } = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
+    public TimeSpan[]? RedeliveryIntervals { get; set; }
+
+    internal TimeSpan[] EffectiveRetryIntervals =>
+        RetryIntervals ?? [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)];
+
+    internal TimeSpan[] EffectiveRedeliveryIntervals =>
+        RedeliveryIntervals ?? [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
 
     /// <summary>Partitions per receive endpoint, keyed by correlation id, so one instance's messages run one at a time per process.</summary>
     public int PartitionCount { get; set; } = 16;

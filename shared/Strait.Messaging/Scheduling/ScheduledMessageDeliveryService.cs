@@ -84,24 +84,11 @@ public sealed partial class ScheduledMessageDeliveryService<TDbContext> : Backgr
                 .ToListAsync(cancellationToken);
 #pragma warning restore EF1002
 
-            Exception? fault = null;
-            foreach (var message in due)
-            {
-                try
-                {
-                    message.Deserialize(SystemTextJsonMessageSerializer.Instance);
-                    var destination = message.DestinationAddress
-                        ?? throw new MessageException(typeof(ScheduledMessage), $"Scheduled message {message.TokenId} has no destination address");
-                    var endpoint = await _bus.GetSendEndpoint(destination);
-                    await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, destination), cancellationToken);
-                    sent.Add(message.TokenId);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    fault = exception;
-                    break;
-                }
-            }
+            // Timers due together have no order among themselves: send the batch concurrently so the
+            // broker confirms them together, and keep (delete) exactly the ones it confirmed.
+            var results = await Task.WhenAll(due.Select(message => TrySend(message, cancellationToken)));
+            sent.AddRange(due.Where((_, i) => results[i] is null).Select(x => x.TokenId));
+            var fault = results.FirstOrDefault(x => x is not null);
 
             if (sent.Count > 0)
             {
@@ -120,6 +107,23 @@ public sealed partial class ScheduledMessageDeliveryService<TDbContext> : Backgr
 #pragma warning restore EF1002
         TimeSpan? nextDue = next[0] is { } seconds ? TimeSpan.FromSeconds(Math.Max(0, seconds)) : null;
         return (sent.Count, nextDue);
+    }
+
+    async Task<Exception?> TrySend(ScheduledMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            message.Deserialize(SystemTextJsonMessageSerializer.Instance);
+            var destination = message.DestinationAddress
+                ?? throw new MessageException(typeof(ScheduledMessage), $"Scheduled message {message.TokenId} has no destination address");
+            var endpoint = await _bus.GetSendEndpoint(destination);
+            await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, destination), cancellationToken);
+            return null;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return exception;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scheduled message delivery faulted; retrying")]

@@ -1,0 +1,141 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Strait.IntegrationTests.Infrastructure;
+using Strait.IntegrationTests.Messaging.Contracts;
+using Strait.Messaging.Entities;
+
+namespace Strait.IntegrationTests.Messaging;
+
+[Collection(InfrastructureCollection.Name)]
+public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
+{
+    readonly MessageProbe _probe = new();
+    readonly string _prefix = "outbox" + Guid.NewGuid().ToString("N")[..6];
+    string _postgres = null!;
+
+    string RabbitMq => fixture.Infrastructure.RabbitMqConnectionString;
+
+    public async Task InitializeAsync()
+    {
+        _postgres = await fixture.Infrastructure.CreateDatabaseAsync();
+        await MessagingTestHost.CreateSchemaAsync(_postgres);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task HandlerPublish_HostStoppedAfterCommitBeforeDelivery_DeliveredByNextHost()
+    {
+        var entryId = NewId.NextGuid();
+        await MessagingTestHost.Isolated(async () =>
+        {
+            // Never started: its delivery service cannot run, like a process killed right after the commit.
+            using var crashed = MessagingTestHost.Build(_postgres, RabbitMq, _prefix, _probe);
+            await PublishFromHandler(crashed.Services, entryId);
+        });
+
+        Assert.Equal(1, await OutboxRows());
+
+        using var restarted = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
+            "the committed message");
+
+        await MessageProbe.WaitUntil(async () => await OutboxRows() == 0, TimeSpan.FromSeconds(10), "outbox cleanup");
+        Assert.Single(_probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+    }
+
+    [Fact]
+    public async Task HandlerPublish_TransactionRolledBack_NothingSent()
+    {
+        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        var entryId = NewId.NextGuid();
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var dbContext = scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>();
+            await using var transaction = await dbContext.Database.BeginTransactionAsync();
+            dbContext.Ledger.Add(new LedgerEntry { EntryId = entryId, Recorded = DateTime.UtcNow });
+            await scope.ServiceProvider.GetRequiredService<IPublishEndpoint>().Publish(new EntryRecorded { EntryId = entryId });
+            await dbContext.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        }
+
+        // A message committed afterwards is delivered; the rolled-back one must not have been.
+        var laterId = NewId.NextGuid();
+        await PublishFromHandler(host, laterId);
+        await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Any(x => x.Key == laterId), TimeSpan.FromSeconds(30),
+            "the committed message");
+        Assert.DoesNotContain(_probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+        Assert.Equal(0, await OutboxRows());
+    }
+
+    [Fact]
+    public async Task ConsumedMessage_DeliveredTwice_HasOneEffect()
+    {
+        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        var formatter = host.Services.GetRequiredService<IEndpointNameFormatter>();
+        var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{formatter.Consumer<RecordEntryConsumer>()}"));
+        var entryId = NewId.NextGuid();
+        var messageId = NewId.NextGuid();
+
+        await endpoint.Send(new RecordEntry { EntryId = entryId }, context => context.MessageId = messageId);
+        await endpoint.Send(new RecordEntry { EntryId = entryId }, context => context.MessageId = messageId);
+
+        await MessageProbe.WaitUntil(async () => await InboxReceiveCount(messageId) == 2, TimeSpan.FromSeconds(30), "both deliveries");
+        await Task.Delay(300);
+
+        Assert.Equal(1, _probe.ConsumerRuns(entryId));
+        Assert.Single(_probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        Assert.Equal(1, await dbContext.Ledger.CountAsync(x => x.EntryId == entryId));
+    }
+
+    [Fact]
+    public async Task HandlerPublishes_BrokerRestartedMidStream_AllCommittedMessagesDelivered()
+    {
+        const int total = 150;
+        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        var ids = Enumerable.Range(0, total).Select(_ => NewId.NextGuid()).ToList();
+
+        var producer = Task.Run(async () =>
+        {
+            foreach (var id in ids)
+            {
+                await PublishFromHandler(host, id);
+                await Task.Delay(15);
+            }
+        });
+
+        await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Count >= total / 5, TimeSpan.FromSeconds(30), "traffic to start");
+        await fixture.Infrastructure.RestartRabbitMqAsync();
+        await producer;
+
+        await MessageProbe.WaitUntil(() => ids.All(id => _probe.Observations<EntryRecorded>().Any(x => x.Key == id)), TimeSpan.FromSeconds(90),
+            "every committed message");
+        Assert.Equal(0, await OutboxRows());
+    }
+
+    static async Task PublishFromHandler(IServiceProvider services, Guid entryId)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var dbContext = scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>();
+        dbContext.Ledger.Add(new LedgerEntry { EntryId = entryId, Recorded = DateTime.UtcNow });
+        await scope.ServiceProvider.GetRequiredService<IPublishEndpoint>().Publish(new EntryRecorded { EntryId = entryId });
+        await dbContext.SaveChangesAsync();
+    }
+
+    static Task PublishFromHandler(Microsoft.Extensions.Hosting.IHost host, Guid entryId) => PublishFromHandler(host.Services, entryId);
+
+    async Task<int> OutboxRows()
+    {
+        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        return await dbContext.Set<OutboxMessage>().CountAsync();
+    }
+
+    async Task<int> InboxReceiveCount(Guid messageId)
+    {
+        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        return await dbContext.Set<InboxState>().Where(x => x.MessageId == messageId).Select(x => x.ReceiveCount).SingleOrDefaultAsync();
+    }
+}

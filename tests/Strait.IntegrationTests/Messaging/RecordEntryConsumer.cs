@@ -1,0 +1,15 @@
+using MassTransit;
+using Strait.IntegrationTests.Messaging.Contracts;
+
+namespace Strait.IntegrationTests.Messaging;
+
+/// <summary>Writes a ledger row and publishes that it did, both in the consume transaction.</summary>
+public class RecordEntryConsumer(MessagingTestDbContext dbContext, MessageProbe probe) : IConsumer<RecordEntry>
+{
+    public async Task Consume(ConsumeContext<RecordEntry> context)
+    {
+        probe.ConsumerRan(context.Message.EntryId);
+        dbContext.Ledger.Add(new LedgerEntry { EntryId = context.Message.EntryId, Recorded = DateTime.UtcNow });
+        await context.Publish(new EntryRecorded { EntryId = context.Message.EntryId });
+    }
+}
