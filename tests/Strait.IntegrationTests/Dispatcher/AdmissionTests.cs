@@ -1,0 +1,279 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Strait.Contracts.Runs;
+using Strait.Dispatcher.Consumers;
+using Strait.Dispatcher.Data;
+
+namespace Strait.IntegrationTests.Dispatcher;
+
+[Collection(DispatcherCollection.Name)]
+public sealed class AdmissionTests(DispatcherFixture fixture)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private JobEndpoint Endpoint => fixture.Endpoint;
+
+    private OutcomeProbe Probe => fixture.Probe;
+
+    [Fact]
+    public async Task Admission_MaxConcurrency2SixRuns_NeverMoreThanTwoCallsAndAllDispatched()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var url = Endpoint.Route(async context =>
+        {
+            await gate.Task.WaitAsync(Wait);
+            await Task.Delay(100);
+            await context.Response.WriteAsync("{}");
+        });
+        var jobId = Guid.CreateVersion7();
+        var projectId = "p-" + Guid.NewGuid().ToString("N")[..12];
+        var start = DateTimeOffset.UtcNow;
+        var runs = Enumerable.Range(0, 6)
+            .Select(i => DispatcherFixture.Run(url, jobId, maxConcurrency: 2, projectId: projectId, createdAt: start.AddMilliseconds(i)))
+            .ToList();
+
+        foreach (var run in runs)
+        {
+            await fixture.DispatchAsync(run);
+        }
+
+        await Until(() => Endpoint.RequestsTo(url).Count == 2
+            && Probe.All<RunWaitReasonChanged>(m => runs.Any(r => r.RunId == m.RunId) && m.WaitReason == "job_concurrency 2/2").Count == 4);
+
+        var queues = await fixture.GetQueuesAsync(projectId);
+        var job = Assert.Single(queues.GetProperty("data").EnumerateArray());
+        Assert.Equal(jobId.ToString(), job.GetProperty("job_id").GetString());
+        Assert.Equal(4, job.GetProperty("pending").GetInt32());
+        Assert.Equal(2, job.GetProperty("active").GetInt32());
+        Assert.Equal(4, job.GetProperty("waiting_reasons").GetProperty("job_concurrency 2/2").GetInt32());
+
+        gate.SetResult();
+        await Until(() => Probe.All<RunDispatchSucceeded>(m => runs.Any(r => r.RunId == m.RunId)).Count == 6);
+
+        Assert.Equal(2, Endpoint.MaxConcurrency(url));
+        Assert.Equal(6, Endpoint.RequestsTo(url).Count);
+        // Each run that waited is told once that it no longer waits.
+        Assert.Equal(4, Probe.All<RunWaitReasonChanged>(m => runs.Any(r => r.RunId == m.RunId) && m.WaitReason is null).Count);
+        var emptied = await fixture.GetQueuesAsync(projectId);
+        Assert.Empty(emptied.GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Admission_WaitingRunsOfDifferentPriorities_DispatchedByPriorityThenAge()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var order = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var url = Endpoint.Route(async context =>
+        {
+            order.Enqueue(context.Request.Headers["X-Run-ID"].ToString());
+            await gate.Task.WaitAsync(Wait);
+            await context.Response.WriteAsync("{}");
+        });
+        var jobId = Guid.CreateVersion7();
+        var start = DateTimeOffset.UtcNow;
+        var blocker = DispatcherFixture.Run(url, jobId, maxConcurrency: 1, createdAt: start);
+        await fixture.DispatchAsync(blocker);
+        await Until(() => Endpoint.RequestsTo(url).Count == 1);
+
+        var low = DispatcherFixture.Run(url, jobId, priority: 1, maxConcurrency: 1, createdAt: start.AddSeconds(1));
+        var highOld = DispatcherFixture.Run(url, jobId, priority: 5, maxConcurrency: 1, createdAt: start.AddSeconds(2));
+        var middle = DispatcherFixture.Run(url, jobId, priority: 3, maxConcurrency: 1, createdAt: start.AddSeconds(3));
+        var highNew = DispatcherFixture.Run(url, jobId, priority: 5, maxConcurrency: 1, createdAt: start.AddSeconds(4));
+        DispatchRun[] waiting = [low, highNew, middle, highOld];
+        foreach (var run in waiting)
+        {
+            await fixture.DispatchAsync(run);
+        }
+
+        await Until(() => Probe.All<RunWaitReasonChanged>(m => waiting.Any(r => r.RunId == m.RunId) && m.WaitReason == "job_concurrency 1/1").Count == 4);
+        gate.SetResult();
+        await Until(() => Probe.All<RunDispatchSucceeded>(m => m.RunId == low.RunId).Count == 1);
+
+        Assert.Equal([blocker.RunId, highOld.RunId, highNew.RunId, middle.RunId, low.RunId], order.Select(Guid.Parse).ToArray());
+    }
+
+    [Fact]
+    public async Task Admission_KeyAtItsLimit_OtherKeysStillAdmitted()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var url = Endpoint.Route(async context =>
+        {
+            await gate.Task.WaitAsync(Wait);
+            await context.Response.WriteAsync("{}");
+        });
+        var jobId = Guid.CreateVersion7();
+        var start = DateTimeOffset.UtcNow;
+        var acme1 = DispatcherFixture.Run(url, jobId, createdAt: start) with { ConcurrencyKey = "acme", MaxConcurrencyPerKey = 1 };
+        var acme2 = DispatcherFixture.Run(url, jobId, createdAt: start.AddSeconds(1)) with { ConcurrencyKey = "acme", MaxConcurrencyPerKey = 1 };
+        var beta = DispatcherFixture.Run(url, jobId, createdAt: start.AddSeconds(2)) with { ConcurrencyKey = "beta", MaxConcurrencyPerKey = 1 };
+        var unkeyed = DispatcherFixture.Run(url, jobId, createdAt: start.AddSeconds(3)) with { MaxConcurrencyPerKey = 1 };
+
+        foreach (var run in new[] { acme1, acme2, beta, unkeyed })
+        {
+            await fixture.DispatchAsync(run);
+        }
+
+        await Probe.WaitForAsync<RunWaitReasonChanged>(m => m.RunId == acme2.RunId && m.WaitReason == "key_concurrency acme 1/1", Wait);
+        await Until(() => Endpoint.RequestsTo(url).Count == 3);
+        Assert.DoesNotContain(Endpoint.RequestsTo(url), r => r.Header("X-Run-ID") == acme2.RunId.ToString());
+
+        gate.SetResult();
+        await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == acme2.RunId, Wait);
+    }
+
+    [Fact]
+    public async Task Admission_RateLimitReached_WaitsUntilWindowFrees()
+    {
+        var url = Endpoint.Route(context => context.Response.WriteAsync("{}"));
+        var jobId = Guid.CreateVersion7();
+        var start = DateTimeOffset.UtcNow;
+        var runs = Enumerable.Range(0, 3)
+            .Select(i => DispatcherFixture.Run(url, jobId, createdAt: start.AddMilliseconds(i)) with { RateLimitMax = 2, RateLimitWindowSecs = 3 })
+            .ToList();
+
+        foreach (var run in runs)
+        {
+            await fixture.DispatchAsync(run);
+        }
+
+        var reason = await Probe.WaitForAsync<RunWaitReasonChanged>(m => m.RunId == runs[2].RunId && m.WaitReason != null, Wait);
+        Assert.StartsWith("rate_limited until ", reason.WaitReason, StringComparison.Ordinal);
+        await Until(() => Probe.All<RunDispatchSucceeded>(m => runs.Any(r => r.RunId == m.RunId)).Count == 3);
+
+        var starts = runs.Select(r => Probe.All<RunDispatchStarted>(m => m.RunId == r.RunId).Single().StartedAt).ToList();
+        Assert.True(starts[2] - starts[0] >= TimeSpan.FromSeconds(2.9), $"third start {starts[2] - starts[0]} after the first");
+        var until = DateTimeOffset.Parse(reason.WaitReason!["rate_limited until ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(starts[2], until.AddSeconds(-1), until.AddSeconds(5));
+    }
+
+    [Fact]
+    public async Task Admission_AcceptedRunHoldsSlot_UntilRunLeavesExecuting()
+    {
+        var url = Endpoint.Route(context =>
+        {
+            context.Response.StatusCode = 202;
+            return Task.CompletedTask;
+        });
+        var jobId = Guid.CreateVersion7();
+        var first = DispatcherFixture.Run(url, jobId, maxConcurrency: 1);
+        var second = DispatcherFixture.Run(url, jobId, maxConcurrency: 1, createdAt: first.RunCreatedAt.AddSeconds(1));
+
+        await fixture.DispatchAsync(first);
+        await Probe.WaitForAsync<RunDispatchAccepted>(m => m.RunId == first.RunId, Wait);
+        await fixture.DispatchAsync(second);
+        await Probe.WaitForAsync<RunWaitReasonChanged>(m => m.RunId == second.RunId && m.WaitReason == "job_concurrency 1/1", Wait);
+
+        await fixture.SendAsync<RunStatusChangedConsumer, RunStatusChanged>(new RunStatusChanged
+        {
+            RunId = first.RunId,
+            ProjectId = first.ProjectId,
+            JobId = jobId,
+            From = "executing",
+            To = "completed",
+            Attempt = 1,
+            At = DateTimeOffset.UtcNow,
+        });
+
+        await Probe.WaitForAsync<RunDispatchAccepted>(m => m.RunId == second.RunId, Wait);
+    }
+
+    [Fact]
+    public async Task Withdraw_PendingRun_NeverDispatched()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var url = Endpoint.Route(async context =>
+        {
+            await gate.Task.WaitAsync(Wait);
+            await context.Response.WriteAsync("{}");
+        });
+        var jobId = Guid.CreateVersion7();
+        var blocker = DispatcherFixture.Run(url, jobId, maxConcurrency: 1);
+        var withdrawn = DispatcherFixture.Run(url, jobId, maxConcurrency: 1, createdAt: blocker.RunCreatedAt.AddSeconds(1));
+        await fixture.DispatchAsync(blocker);
+        await fixture.DispatchAsync(withdrawn);
+        await Probe.WaitForAsync<RunWaitReasonChanged>(m => m.RunId == withdrawn.RunId && m.WaitReason != null, Wait);
+
+        await fixture.SendAsync<WithdrawRunConsumer, WithdrawRun>(new WithdrawRun { RunId = withdrawn.RunId, Attempt = 1 });
+        await Until(async () =>
+        {
+            await using var db = fixture.OpenDb();
+            return !await db.DispatchQueue.AnyAsync(e => e.RunId == withdrawn.RunId);
+        });
+        gate.SetResult();
+        await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == blocker.RunId, Wait);
+        await Task.Delay(500);
+
+        Assert.Single(Endpoint.RequestsTo(url));
+        Assert.Empty(Probe.All<RunDispatchStarted>(m => m.RunId == withdrawn.RunId));
+    }
+
+    [Fact]
+    public async Task Sweep_ActiveRowWithExpiredLease_ReportedInterruptedAndFreed()
+    {
+        var runId = Guid.CreateVersion7();
+        await using (var db = fixture.OpenDb())
+        {
+            db.DispatchQueue.Add(new DispatchQueueEntry
+            {
+                RunId = runId,
+                Attempt = 3,
+                JobId = Guid.CreateVersion7(),
+                ProjectId = "p-dispatcher-tests",
+                EndpointUrl = "http://127.0.0.1:1/never",
+                Payload = "{}",
+                TimeoutSecs = 30,
+                RunCreatedAt = DateTimeOffset.UtcNow.AddMinutes(-2),
+                EnqueuedAt = DateTimeOffset.UtcNow.AddMinutes(-2),
+                Status = DispatchQueueStatus.Active,
+                StartedAt = DateTimeOffset.UtcNow.AddMinutes(-1),
+                LeaseOwner = "crashed-replica/1/0000",
+                LeaseExpiresAt = DateTimeOffset.UtcNow.AddSeconds(-30),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var failed = await Probe.WaitForAsync<RunDispatchFailed>(m => m.RunId == runId, Wait);
+
+        Assert.Equal(3, failed.Attempt);
+        Assert.Equal("transient", failed.ErrorClass);
+        Assert.Equal("dispatch interrupted", failed.Error);
+        Assert.True(failed.Retryable);
+        await using var check = fixture.OpenDb();
+        Assert.False(await check.DispatchQueue.AnyAsync(e => e.RunId == runId));
+    }
+
+    [Fact]
+    public async Task Lease_CallLongerThanLease_RenewedAndNotSwept()
+    {
+        // The fixture's lease is 4 s, renewed every second.
+        var url = Endpoint.Route(async context =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(6));
+            await context.Response.WriteAsync(JsonSerializer.Serialize(new { slow = true }));
+        });
+        var run = DispatcherFixture.Run(url, timeoutSecs: 20);
+
+        await fixture.DispatchAsync(run);
+
+        var succeeded = await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == run.RunId, Wait);
+        Assert.Equal("""{"slow":true}""", succeeded.Result);
+        Assert.Empty(Probe.All<RunDispatchFailed>(m => m.RunId == run.RunId));
+    }
+
+    private static Task Until(Func<bool> condition) => Until(() => Task.FromResult(condition()));
+
+    private static async Task Until(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("condition not reached within " + Wait);
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
