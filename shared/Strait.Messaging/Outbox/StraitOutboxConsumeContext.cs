@@ -37,6 +37,9 @@ public sealed class StraitOutboxConsumeContext<TMessage> :
 
     internal void EndTransaction() => _transactionActive = false;
 
+    /// <summary>True once this step added an outgoing message.</summary>
+    internal bool WroteOutboxMessages { get; private set; }
+
     public override Guid? MessageId => _inboxState.MessageId;
 
     public override bool ContinueProcessing { get; set; } = true;
@@ -100,6 +103,7 @@ public sealed class StraitOutboxConsumeContext<TMessage> :
 
         lock (_dbContext)
             _dbContext.Add(row);
+        WroteOutboxMessages = true;
 
         return Task.CompletedTask;
     }

@@ -44,33 +44,32 @@ public sealed class StraitOutboxContextFactory<TDbContext> : IOutboxContextFacto
                 await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken);
                 try
                 {
-                    var now = _timeProvider.GetUtcNow().UtcDateTime;
-#pragma warning disable EF1002 // identifiers come from the EF model, values are parameters
-                    await dbContext.Database.ExecuteSqlRawAsync(
-                        $"INSERT INTO {inbox.QualifiedTable} (message_id, consumer_id, received, receive_count) VALUES ({{0}}, {{1}}, {{2}}, 0) ON CONFLICT DO NOTHING",
-                        [messageId, options.ConsumerId, now], context.CancellationToken);
-                    var inboxState = (await dbContext.Set<InboxState>()
-                        .FromSqlRaw($"SELECT * FROM {inbox.QualifiedTable} WHERE message_id = {{0}} AND consumer_id = {{1}} FOR UPDATE",
-                            messageId, options.ConsumerId)
-                        .AsTracking()
-                        .ToListAsync(context.CancellationToken)).Single();
-#pragma warning restore EF1002
-
+                    var inboxState = await LockInboxRow(dbContext, inbox, messageId, options.ConsumerId, context.CancellationToken);
                     if (countReceive)
                     {
                         inboxState.ReceiveCount++;
                         countReceive = false;
                     }
 
-                    outboxContext = new StraitOutboxConsumeContext<T>(context, options, _provider, _session, inboxState, _timeProvider);
-                    await next.Send(outboxContext);
+                    // The outbox pipe runs in steps (consume, deliver, clean up). Steps share one transaction
+                    // until one writes outgoing messages: those must commit before the deliver step hands them
+                    // to the broker, or a rollback would leave sent messages with no state change behind them.
+                    bool continueSteps;
+                    do
+                    {
+                        outboxContext?.EndTransaction();
+                        outboxContext = new StraitOutboxConsumeContext<T>(context, options, _provider, _session, inboxState, _timeProvider);
+                        await next.Send(outboxContext);
+                        await dbContext.SaveChangesAsync(context.CancellationToken);
+                        continueSteps = outboxContext.ContinueProcessing;
+                    }
+                    while (continueSteps && !outboxContext.WroteOutboxMessages);
 
-                    await dbContext.SaveChangesAsync(context.CancellationToken);
                     await transaction.CommitAsync(context.CancellationToken);
                     outboxContext.EndTransaction();
                     _session.NotifyCommitted();
 
-                    return outboxContext.ContinueProcessing;
+                    return continueSteps;
                 }
                 catch
                 {
@@ -81,6 +80,25 @@ public sealed class StraitOutboxContextFactory<TDbContext> : IOutboxContextFacto
                 }
             });
         }
+    }
+
+    /// <summary>
+    /// Inserts the inbox row if this is the first delivery, then locks it: a concurrent duplicate blocks here
+    /// (on the insert or the lock) until this transaction ends, then sees what it did.
+    /// </summary>
+    static async Task<InboxState> LockInboxRow(DbContext dbContext, StoreNames inbox, Guid messageId, Guid consumerId,
+        CancellationToken cancellationToken)
+    {
+#pragma warning disable EF1002 // identifiers come from the EF model, values are parameters
+        await dbContext.Database.ExecuteSqlRawAsync(
+            $"INSERT INTO {inbox.QualifiedTable} (message_id, consumer_id, received, receive_count) VALUES ({{0}}, {{1}}, now(), 0) ON CONFLICT DO NOTHING",
+            [messageId, consumerId], cancellationToken);
+        var rows = await dbContext.Set<InboxState>()
+            .FromSqlRaw($"SELECT * FROM {inbox.QualifiedTable} WHERE message_id = {{0}} AND consumer_id = {{1}} FOR UPDATE", messageId, consumerId)
+            .AsTracking()
+            .ToListAsync(cancellationToken);
+#pragma warning restore EF1002
+        return rows.Single();
     }
 
     public void Probe(ProbeContext context)

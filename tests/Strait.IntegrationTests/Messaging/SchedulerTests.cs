@@ -115,7 +115,9 @@ public sealed class SchedulerTests(InfrastructureFixture fixture) : IAsyncLifeti
         // Counted on the broker, below any de-duplication: a double send would show here.
         Assert.Equal((uint)timers, await BrokerQueues.MessageCount(RabbitMq, queue));
         Assert.Equal(0, await ScheduledRows());
-        Assert.True(allSentAfterDue < TimeSpan.FromSeconds(2), $"last timer reached the broker {allSentAfterDue.TotalMilliseconds:0} ms after due");
+        // The target is under 1 s at idle (see the benchmark); the bound leaves room for a loaded CI machine
+        // while still failing if due timers wait for anything slower than the wake-up at the due time.
+        Assert.True(allSentAfterDue < TimeSpan.FromSeconds(5), $"last timer reached the broker {allSentAfterDue.TotalMilliseconds:0} ms after due");
     }
 
     [Fact]

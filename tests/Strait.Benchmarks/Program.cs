@@ -1,0 +1,26 @@
+using Strait.Benchmarks;
+using Strait.Benchmarks.Messaging;
+
+// dotnet run -c Release --project tests/Strait.Benchmarks -- <scenario> [options]
+// Each scenario is a subcommand; add new ones (e.g. a Strait end-to-end vs Hangfire comparison) here.
+IReadOnlyList<IBenchmarkScenario> scenarios = [new MessagingBenchmark()];
+
+var scenario = args.Length > 0 ? scenarios.FirstOrDefault(x => x.Name == args[0]) : null;
+if (scenario is null)
+{
+    Console.WriteLine("usage: dotnet run -c Release --project tests/Strait.Benchmarks -- <scenario>");
+    foreach (var known in scenarios)
+        Console.WriteLine($"  {known.Name,-12} {known.Description}");
+    return 1;
+}
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+await using var infrastructure = await BenchmarkInfrastructure.StartAsync(cancellation.Token);
+await scenario.RunAsync(infrastructure, args[1..], cancellation.Token);
+return 0;
