@@ -1,4 +1,8 @@
 using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Strait.RunsApi.StateMachines;
 using Microsoft.EntityFrameworkCore;
 using Strait.RunsApi.Data;
 using Strait.ServiceDefaults.Http;
@@ -14,6 +18,12 @@ public static class JobsApi
         group.MapPost("/", CreateAsync).RequireScope(Scopes.JobsWrite);
         group.MapGet("/", ListAsync).RequireScope(Scopes.JobsRead);
         group.MapGet("/{jobId}", GetAsync).RequireScope(Scopes.JobsRead);
+        group.MapPatch("/{jobId}", UpdateAsync).RequireScope(Scopes.JobsWrite);
+        group.MapDelete("/{jobId}", DeleteAsync).RequireScope(Scopes.JobsWrite);
+        group.MapPost("/{jobId}/pause", PauseAsync).RequireScope(Scopes.JobsWrite);
+        group.MapPost("/{jobId}/resume", ResumeAsync).RequireScope(Scopes.JobsWrite);
+        group.MapGet("/{jobId}/versions", ListVersionsAsync).RequireScope(Scopes.JobsRead);
+        group.MapGet("/{jobId}/versions/{versionId}", GetVersionAsync).RequireScope(Scopes.JobsRead);
         return app;
     }
 
@@ -58,6 +68,7 @@ public static class JobsApi
             UpdatedAt = now,
         };
         db.Jobs.Add(job);
+        RecordVersion(db, job, now);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -116,6 +127,231 @@ public static class JobsApi
             ? await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id && j.ProjectId == caller.ProjectId, ct)
             : null;
         return job is null ? ApiResults.NotFound("job not found") : TypedResults.Ok(JobResponse.From(job));
+    }
+
+    public sealed record PauseRequest(string? Reason);
+
+    public sealed record JobVersionResponse(Guid Id, Guid JobId, int Version, string VersionId, JsonElement Definition, DateTimeOffset CreatedAt)
+    {
+        public static JobVersionResponse From(JobVersion v) => new(v.Id, v.JobId, v.Version, v.VersionId, v.Definition.RootElement, v.CreatedAt);
+    }
+
+    private static async Task<IResult> UpdateAsync(string jobId, JsonElement body, Caller caller, RunsDbContext db, TimeProvider time,
+        IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        var job = await FindAsync(jobId, caller, db, ct);
+        if (job is null)
+        {
+            return ApiResults.NotFound("job not found");
+        }
+
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return ApiResults.BadRequest("invalid request body: expected a JSON object");
+        }
+
+        JobRequest patch;
+        try
+        {
+            patch = body.Deserialize<JobRequest>(json.Value.SerializerOptions)!;
+        }
+        catch (JsonException ex)
+        {
+            return ApiResults.BadRequest("invalid request body: " + ex.Message);
+        }
+
+        var present = body.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        if (present.Contains("endpoint_url") && string.IsNullOrEmpty(patch.EndpointUrl))
+        {
+            return ApiResults.BadRequest("invalid job", ["endpoint_url: must not be empty"]);
+        }
+
+        // Absent fields keep their value; present ones replace it, and an empty string clears an optional one.
+        string? Pick(string name, string? patched, string? current) => present.Contains(name) ? NullIfEmpty(patched) : current;
+        T Keep<T>(string name, T? patched, T current) where T : struct => present.Contains(name) && patched.HasValue ? patched.Value : current;
+        var merged = new JobRequest(
+            job.ProjectId,
+            present.Contains("name") ? patch.Name : job.Name,
+            present.Contains("slug") ? patch.Slug : job.Slug,
+            Pick("description", patch.Description, job.Description),
+            present.Contains("endpoint_url") ? patch.EndpointUrl : job.EndpointUrl,
+            Pick("fallback_endpoint_url", patch.FallbackEndpointUrl, job.FallbackEndpointUrl),
+            present.Contains("endpoint_signing_secret") ? NullIfEmpty(patch.EndpointSigningSecret) : null,
+            present.Contains("webhook_secret") ? NullIfEmpty(patch.WebhookSecret) : null,
+            Keep("max_attempts", patch.MaxAttempts, job.MaxAttempts),
+            Keep("timeout_secs", patch.TimeoutSecs, job.TimeoutSecs),
+            Keep("max_concurrency", patch.MaxConcurrency, job.MaxConcurrency),
+            Keep("max_concurrency_per_key", patch.MaxConcurrencyPerKey, job.MaxConcurrencyPerKey),
+            Keep("rate_limit_max", patch.RateLimitMax, job.RateLimitMax),
+            Keep("rate_limit_window_secs", patch.RateLimitWindowSecs, job.RateLimitWindowSecs),
+            Keep("run_ttl_secs", patch.RunTtlSecs, job.RunTtlSecs),
+            Pick("retry_strategy", patch.RetryStrategy, job.RetryStrategy),
+            present.Contains("retry_delays_secs") ? patch.RetryDelaysSecs ?? [] : job.RetryDelaysSecs,
+            present.Contains("tags") ? patch.Tags ?? [] : job.Tags,
+            Keep("enabled", patch.Enabled, job.Enabled));
+        var errors = JobValidation.ValidateCreate(merged);
+        if (errors.Count > 0)
+        {
+            return ApiResults.BadRequest("invalid job", errors);
+        }
+
+        var now = time.GetUtcNow();
+        job.Name = merged.Name!;
+        job.Slug = merged.Slug!;
+        job.Description = merged.Description;
+        job.EndpointUrl = merged.EndpointUrl!;
+        job.FallbackEndpointUrl = merged.FallbackEndpointUrl;
+        if (present.Contains("endpoint_signing_secret") || present.Contains("webhook_secret"))
+        {
+            job.SigningSecret = merged.WebhookSecret ?? merged.EndpointSigningSecret;
+        }
+
+        job.MaxAttempts = merged.MaxAttempts!.Value;
+        job.TimeoutSecs = merged.TimeoutSecs!.Value;
+        job.MaxConcurrency = merged.MaxConcurrency!.Value;
+        job.MaxConcurrencyPerKey = merged.MaxConcurrencyPerKey!.Value;
+        job.RateLimitMax = merged.RateLimitMax!.Value;
+        job.RateLimitWindowSecs = merged.RateLimitWindowSecs!.Value;
+        job.RunTtlSecs = merged.RunTtlSecs!.Value;
+        job.RetryStrategy = merged.RetryStrategy;
+        job.RetryDelaysSecs = merged.RetryDelaysSecs!;
+        job.Tags = merged.Tags!;
+        job.Enabled = merged.Enabled!.Value;
+        job.Version++;
+        job.VersionId = NewVersionId();
+        job.UpdatedBy = caller.ApiKeyId is { } keyId ? $"apikey:{keyId}" : "internal";
+        job.UpdatedAt = now;
+        RecordVersion(db, job, now);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ApiResults.Conflict("job was modified concurrently -- retry with latest version");
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            return ApiResults.Conflict($"a job with slug '{job.Slug}' already exists");
+        }
+
+        return TypedResults.Ok(JobResponse.From(job));
+    }
+
+    private static async Task<IResult> DeleteAsync(string jobId, Caller caller, RunsDbContext db, CancellationToken ct)
+    {
+        var job = await FindAsync(jobId, caller, db, ct);
+        if (job is null)
+        {
+            return ApiResults.NotFound("job not found");
+        }
+
+        var terminal = RunStatuses.Terminal.Select(RunStatuses.ToStateName).ToList();
+        if (await db.Runs.AnyAsync(r => r.JobId == job.Id && !terminal.Contains(r.CurrentState), ct))
+        {
+            return ApiResults.Conflict("job has active runs; cancel them first");
+        }
+
+        db.Jobs.Remove(job);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> PauseAsync(string jobId, PauseRequest? body, Caller caller, RunsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        if (body?.Reason is { Length: > 500 })
+        {
+            return ApiResults.BadRequest("reason must be at most 500 characters");
+        }
+
+        var job = await FindAsync(jobId, caller, db, ct);
+        if (job is null)
+        {
+            return ApiResults.NotFound("job not found");
+        }
+
+        job.Paused = true;
+        job.PausedAt = time.GetUtcNow();
+        job.PauseReason = NullIfEmpty(body?.Reason);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(JobResponse.From(job));
+    }
+
+    private static async Task<IResult> ResumeAsync(string jobId, Caller caller, RunsDbContext db, CancellationToken ct)
+    {
+        var job = await FindAsync(jobId, caller, db, ct);
+        if (job is null)
+        {
+            return ApiResults.NotFound("job not found");
+        }
+
+        job.Paused = false;
+        job.PausedAt = null;
+        job.PauseReason = null;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(JobResponse.From(job));
+    }
+
+    private static async Task<IResult> ListVersionsAsync(string jobId, HttpRequest request, Caller caller, RunsDbContext db, CancellationToken ct)
+    {
+        var job = await FindAsync(jobId, caller, db, ct);
+        if (job is null)
+        {
+            return ApiResults.NotFound("job not found");
+        }
+
+        if (!PageRequest.TryParse(request, out var page, out var error))
+        {
+            return error!;
+        }
+
+        var query = db.JobVersions.AsNoTracking().Where(v => v.JobId == job.Id);
+        if (page.AfterTimestamp is { } after)
+        {
+            var afterId = page.AfterId ?? Guid.Empty;
+            query = query.Where(v => v.CreatedAt < after || (v.CreatedAt == after && v.Id.CompareTo(afterId) < 0));
+        }
+
+        var rows = await query.OrderByDescending(v => v.CreatedAt).ThenByDescending(v => v.Id).Take(page.Limit + 1).ToListAsync(ct);
+        return TypedResults.Ok(page.ToPage(rows, v => (v.CreatedAt, v.Id), JobVersionResponse.From));
+    }
+
+    private static async Task<IResult> GetVersionAsync(string jobId, string versionId, Caller caller, RunsDbContext db, CancellationToken ct)
+    {
+        var job = await FindAsync(jobId, caller, db, ct);
+        var version = job is null
+            ? null
+            : await db.JobVersions.AsNoTracking().FirstOrDefaultAsync(v => v.JobId == job.Id && v.VersionId == versionId, ct);
+        return version is null ? ApiResults.NotFound("job version not found") : TypedResults.Ok(JobVersionResponse.From(version));
+    }
+
+    private static Task<Job?> FindAsync(string jobId, Caller caller, RunsDbContext db, CancellationToken ct) =>
+        Guid.TryParse(jobId, out var id)
+            ? db.Jobs.FirstOrDefaultAsync(j => j.Id == id && j.ProjectId == caller.ProjectId, ct)
+            : Task.FromResult<Job?>(null);
+
+    private static void RecordVersion(RunsDbContext db, Job job, DateTimeOffset now) =>
+        db.JobVersions.Add(new JobVersion
+        {
+            Id = Guid.CreateVersion7(now),
+            JobId = job.Id,
+            ProjectId = job.ProjectId,
+            Version = job.Version,
+            VersionId = job.VersionId,
+            // The definition as the API shows it: the signing secret is never copied into history.
+            Definition = JsonSerializer.SerializeToDocument(JobResponse.From(job), VersionJson),
+            CreatedAt = now,
+        });
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static readonly JsonSerializerOptions VersionJson = CreateVersionJson();
+
+    private static JsonSerializerOptions CreateVersionJson()
+    {
+        var options = new JsonSerializerOptions();
+        Strait.ServiceDefaults.Extensions.ConfigureJson(options);
+        return options;
     }
 
     private static string NewVersionId()

@@ -12,6 +12,7 @@ public sealed class RunsDbContext(DbContextOptions<RunsDbContext> options) : DbC
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Job> Jobs => Set<Job>();
+    public DbSet<JobVersion> JobVersions => Set<JobVersion>();
     public DbSet<RunState> Runs => Set<RunState>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

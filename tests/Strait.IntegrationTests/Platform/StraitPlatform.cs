@@ -53,6 +53,8 @@ public sealed class StraitPlatform : IAsyncDisposable
             ["Strait:RunTokens:SigningKeys:0:Id"] = "test",
             ["Strait:RunTokens:SigningKeys:0:Key"] = RunTokenKey,
             ["Logging:LogLevel:Default"] = "Warning",
+            // Short enough that heartbeat loss is observable in a test.
+            ["Strait:Runs:HeartbeatTimeoutSecs"] = "3",
         };
         foreach (var (service, port) in ports)
         {

@@ -19,6 +19,8 @@ public sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         builder.Property(j => j.PauseReason).HasMaxLength(500);
         builder.Property(j => j.VersionId).HasMaxLength(16);
         builder.Property(j => j.Tags).HasColumnType("jsonb");
+        // Two concurrent edits of one job: the second fails instead of silently overwriting the first.
+        builder.Property(j => j.Version).IsConcurrencyToken();
         builder.HasIndex(j => new { j.ProjectId, j.Slug }).IsUnique();
         builder.HasIndex(j => new { j.ProjectId, j.CreatedAt, j.Id });
         builder.HasOne<Project>().WithMany().HasForeignKey(j => j.ProjectId).OnDelete(DeleteBehavior.Cascade);

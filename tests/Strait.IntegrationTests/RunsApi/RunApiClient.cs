@@ -1,0 +1,75 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Strait.IntegrationTests.Platform;
+
+namespace Strait.IntegrationTests.RunsApi;
+
+/// <summary>A tenant's view of the API through the gateway: jobs, triggers and runs, with waits for a run's status.</summary>
+public sealed class RunApiClient(HttpClient http) : IDisposable
+{
+    public HttpClient Http { get; } = http;
+
+    public static async Task<RunApiClient> ForNewTenantAsync(StraitPlatform platform)
+    {
+        var tenant = await platform.CreateTenantAsync();
+        return new RunApiClient(platform.Client(tenant.ApiKey));
+    }
+
+    public async Task<string> CreateJobAsync(string endpointUrl, object? settings = null)
+    {
+        var body = new Dictionary<string, object?>
+        {
+            ["name"] = "job",
+            ["slug"] = "job-" + Guid.NewGuid().ToString("N")[..10],
+            ["endpoint_url"] = endpointUrl,
+        };
+        foreach (var property in settings?.GetType().GetProperties() ?? [])
+        {
+            body[property.Name] = property.GetValue(settings);
+        }
+
+        var response = await Http.PostAsJsonAsync("/v1/jobs", body);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    public async Task<string> TriggerAsync(string jobId, object? body = null)
+    {
+        var response = await Http.PostAsJsonAsync($"/v1/jobs/{jobId}/trigger", body ?? new { payload = new { n = 1 } });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    public async Task<JsonElement> GetRunAsync(string runId) => await Http.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}");
+
+    public async Task<JsonElement> WaitForStatusAsync(string runId, string status, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        JsonElement run;
+        do
+        {
+            run = await GetRunAsync(runId);
+            if (run.GetProperty("status").GetString() == status)
+            {
+                return run;
+            }
+
+            await Task.Delay(50);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        throw new TimeoutException($"run {runId} is {run.GetProperty("status").GetString()} ({run}), expected {status}");
+    }
+
+    public async Task<List<string>> TimelineAsync(string runId)
+    {
+        var page = await Http.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/events?type=state_change");
+        return page.GetProperty("data").EnumerateArray()
+            .Select(e => $"{Str(e.GetProperty("data"), "from")}->{Str(e.GetProperty("data"), "to")}").ToList();
+    }
+
+    public void Dispose() => Http.Dispose();
+
+    private static string Str(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
+}
