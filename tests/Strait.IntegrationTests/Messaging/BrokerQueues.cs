@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -19,5 +20,21 @@ public static class BrokerQueues
         {
             return 0;
         }
+    }
+
+    /// <summary>Takes every message from <paramref name="queue"/>, in broker order, and returns each envelope's <c>message</c> object.</summary>
+    public static async Task<List<JsonElement>> Drain(string rabbitMq, string queue)
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(rabbitMq) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var messages = new List<JsonElement>();
+        while (await channel.BasicGetAsync(queue, autoAck: true) is { } result)
+        {
+            using var envelope = JsonDocument.Parse(result.Body);
+            messages.Add(envelope.RootElement.GetProperty("message").Clone());
+        }
+
+        return messages;
     }
 }

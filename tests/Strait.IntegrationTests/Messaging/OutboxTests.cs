@@ -116,6 +116,30 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
         Assert.Equal(0, await OutboxRows());
     }
 
+    [Fact]
+    public async Task HandlerSends_ManyTransactions_ReachTheBrokerInCommitOrder()
+    {
+        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        var queue = _prefix + "-ordered";
+        const int transactions = 10;
+        const int perTransaction = 10;
+
+        for (var t = 0; t < transactions; t++)
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            var endpoint = await scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri($"queue:{queue}"));
+            for (var m = 0; m < perTransaction; m++)
+                await endpoint.Send(new OrderedPing { Sequence = t * perTransaction + m });
+            await scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>().SaveChangesAsync();
+        }
+
+        await MessageProbe.WaitUntil(async () => await BrokerQueues.MessageCount(RabbitMq, queue) >= transactions * perTransaction,
+            TimeSpan.FromSeconds(30), "every message in the queue");
+        var sequences = (await BrokerQueues.Drain(RabbitMq, queue)).Select(x => x.GetProperty("sequence").GetInt32()).ToList();
+
+        Assert.Equal(Enumerable.Range(0, transactions * perTransaction), sequences);
+    }
+
     static async Task PublishFromHandler(IServiceProvider services, Guid entryId)
     {
         await using var scope = services.CreateAsyncScope();

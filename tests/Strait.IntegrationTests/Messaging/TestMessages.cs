@@ -61,3 +61,8 @@ public record TimerPing
 
     public required DateTime DueTime { get; init; }
 }
+
+public record OrderedPing
+{
+    public required int Sequence { get; init; }
+}
