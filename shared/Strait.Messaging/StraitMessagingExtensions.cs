@@ -32,6 +32,8 @@ public static class StraitMessagingExtensions
         if (configureOptions is not null)
             optionsBuilder.Configure(configureOptions);
 
+        var entityPrefix = builder.Configuration[$"{StraitMessagingOptions.SectionName}:{nameof(StraitMessagingOptions.EntityPrefix)}"] ?? "";
+        RunMessageCorrelation.Configure();
         var rabbitMq = builder.Configuration.GetConnectionString("rabbitmq")
             ?? throw new InvalidOperationException("ConnectionStrings:rabbitmq is not configured (amqp://user:password@host:port/).");
 
@@ -58,13 +60,17 @@ public static class StraitMessagingExtensions
 
             configure?.Invoke(x);
 
-            // MassTransit keeps the first formatter registered, so the default goes after the service's own.
+            // MassTransit keeps the first formatter registered, so the default goes after the service's own. Queue
+            // names start with the service's name: two services consuming the same message each get every copy,
+            // where one shared queue name would make them compete for it.
             if (!services.Any(d => d.ServiceType == typeof(IEndpointNameFormatter)))
-                x.SetKebabCaseEndpointNameFormatter();
+                x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(EndpointPrefix(builder, entityPrefix), false));
 
             x.UsingRabbitMq((context, cfg) =>
             {
                 ConfigureHost(cfg, new Uri(rabbitMq));
+                if (entityPrefix.Length > 0)
+                    cfg.MessageTopology.SetEntityNameFormatter(new PrefixedEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, entityPrefix + ":"));
                 cfg.AddPrePipeSpecification(new StraitMessageSchedulerSpecification(context));
                 cfg.ConfigureEndpoints(context);
             });
@@ -83,6 +89,14 @@ public static class StraitMessagingExtensions
         services.AddHostedService<InboxCleanupService<TDbContext>>();
 
         return builder;
+    }
+
+    /// <summary><c>Strait.SdkIngest</c> → <c>SdkIngest</c>, so its queues are <c>sdk-ingest-…</c>.</summary>
+    static string EndpointPrefix(IHostApplicationBuilder builder, string entityPrefix)
+    {
+        var name = builder.Environment.ApplicationName;
+        var service = name.StartsWith("Strait.", StringComparison.Ordinal) ? name["Strait.".Length..] : name;
+        return (entityPrefix.Length > 0 ? char.ToUpperInvariant(entityPrefix[0]) + entityPrefix[1..] : "") + service.Replace(".", "", StringComparison.Ordinal);
     }
 
     static void ConfigureHost(IRabbitMqBusFactoryConfigurator cfg, Uri uri)

@@ -35,6 +35,12 @@ public sealed class StraitMessagingOptions
     internal TimeSpan[] EffectiveRedeliveryIntervals =>
         RedeliveryIntervals ?? [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)];
 
+    /// <summary>
+    /// Prefix of every exchange and queue name. Empty in a normal installation; tests and installations that share a
+    /// broker set one each.
+    /// </summary>
+    public string EntityPrefix { get; set; } = "";
+
     /// <summary>Partitions per receive endpoint, keyed by correlation id, so one instance's messages run one at a time per process.</summary>
     public int PartitionCount { get; set; } = 16;
 }

@@ -7,7 +7,6 @@ public sealed class RunStateDefinition : SagaDefinition<RunState>
 {
     public RunStateDefinition()
     {
-        Endpoint(e => e.Name = "run-state");
         ConcurrentMessageLimit = 64;
     }
 

@@ -48,6 +48,8 @@ public sealed class StraitPlatform : IAsyncDisposable
             ["ConnectionStrings:postgres"] = database,
             ["ConnectionStrings:rabbitmq"] = infrastructure.RabbitMqConnectionString,
             ["Strait:InternalSecret"] = InternalSecret,
+            // Its own exchanges and queues: other platforms and fixtures share the broker.
+            ["Strait:Messaging:EntityPrefix"] = "t" + Guid.NewGuid().ToString("N")[..8],
             // Other services re-check keys on every call, so a revocation is visible everywhere at once in tests.
             ["Strait:ApiKeyCacheSeconds"] = "0",
             ["Strait:RunTokens:SigningKeys:0:Id"] = "test",
