@@ -9,5 +9,8 @@ public interface IBenchmarkScenario
 
     string Description { get; }
 
-    Task RunAsync(IInfrastructure infrastructure, IReadOnlyList<string> args, CancellationToken cancellationToken);
+    /// <summary>False for scenarios that bring up (or attach to) the whole platform themselves.</summary>
+    bool NeedsInfrastructure => true;
+
+    Task RunAsync(IInfrastructure? infrastructure, IReadOnlyList<string> args, CancellationToken cancellationToken);
 }

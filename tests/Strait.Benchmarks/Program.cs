@@ -1,9 +1,10 @@
 using Strait.Benchmarks;
+using Strait.Benchmarks.Lifecycle;
 using Strait.Benchmarks.Messaging;
 
 // dotnet run -c Release --project tests/Strait.Benchmarks -- <scenario> [options]
 // Each scenario is a subcommand; add new ones (e.g. a Strait end-to-end vs Hangfire comparison) here.
-IReadOnlyList<IBenchmarkScenario> scenarios = [new MessagingBenchmark()];
+IReadOnlyList<IBenchmarkScenario> scenarios = [new MessagingBenchmark(), new LifecycleBenchmark()];
 
 var scenario = args.Length > 0 ? scenarios.FirstOrDefault(x => x.Name == args[0]) : null;
 if (scenario is null)
@@ -20,6 +21,12 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancellation.Cancel();
 };
+
+if (!scenario.NeedsInfrastructure)
+{
+    await scenario.RunAsync(null, args[1..], cancellation.Token);
+    return 0;
+}
 
 await using var infrastructure = await BenchmarkInfrastructure.StartAsync(cancellation.Token);
 await scenario.RunAsync(infrastructure, args[1..], cancellation.Token);

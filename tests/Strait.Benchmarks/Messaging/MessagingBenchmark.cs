@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 using Strait.Benchmarks.Messaging.Contracts;
 using Strait.Infrastructure;
 using Strait.Messaging;
@@ -21,12 +23,13 @@ public sealed class MessagingBenchmark : IBenchmarkScenario
 
     public string Description => "saga transitions/s and outbox commit-to-consume latency (p50/p99)";
 
-    public async Task RunAsync(IInfrastructure infrastructure, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    public async Task RunAsync(IInfrastructure? infrastructure, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var instances = Argument(args, "--instances", 200);
         var ticks = Argument(args, "--ticks", 10);
         var pings = Argument(args, "--pings", 300);
 
+        ArgumentNullException.ThrowIfNull(infrastructure);
         var postgres = await infrastructure.CreateDatabaseAsync(ct: cancellationToken);
         await using (var dbContext = new BenchDbContext(new DbContextOptionsBuilder<BenchDbContext>().UseNpgsql(postgres).Options))
             await dbContext.Database.EnsureCreatedAsync(cancellationToken);
@@ -37,6 +40,7 @@ public sealed class MessagingBenchmark : IBenchmarkScenario
 
         await MeasureSagaTransitions(host, postgres, instances, ticks, cancellationToken);
         await MeasureOutboxLatency(host, recorder, pings, cancellationToken);
+        await MeasureCommitToBroker(host, infrastructure.RabbitMqConnectionString, pings, cancellationToken);
         await MeasureTimerLateness(host, recorder, Argument(args, "--timers", 200), cancellationToken);
 
         await host.StopAsync(CancellationToken.None);
@@ -102,6 +106,51 @@ public sealed class MessagingBenchmark : IBenchmarkScenario
 
         var sorted = recorder.Latencies.Where(x => x.Key >= 0).Select(x => x.Value).Order().ToList();
         Console.WriteLine($"outbox: {sorted.Count}/{pings} handler publishes, SaveChanges to consumer: " +
+            $"p50 {LatencyStatistics.Percentile(sorted, 50):0.0} ms, p99 {LatencyStatistics.Percentile(sorted, 99):0.0} ms, " +
+            $"max {sorted.LastOrDefault():0.0} ms");
+    }
+
+    /// <summary>
+    /// SaveChanges to a plain AMQP consumer on the destination queue: the outbox delivery path alone
+    /// (wake-up, claim, publish with confirm, delete), without MassTransit's consume side.
+    /// </summary>
+    static async Task MeasureCommitToBroker(IHost host, string rabbitMq, int pings, CancellationToken cancellationToken)
+    {
+        var queue = "bench-raw-" + Guid.NewGuid().ToString("N")[..6];
+        var arrivals = new System.Collections.Concurrent.ConcurrentDictionary<int, double>();
+        var factory = new ConnectionFactory { Uri = new Uri(rabbitMq) };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: true, cancellationToken: cancellationToken);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) =>
+        {
+            var arrived = Stopwatch.GetTimestamp();
+            using var envelope = System.Text.Json.JsonDocument.Parse(delivery.Body);
+            var message = envelope.RootElement.GetProperty("message");
+            arrivals.TryAdd(message.GetProperty("sequence").GetInt32(),
+                Stopwatch.GetElapsedTime(message.GetProperty("committedAt").GetInt64(), arrived).TotalMilliseconds);
+            return Task.CompletedTask;
+        };
+        await channel.BasicConsumeAsync(queue, autoAck: true, consumer: consumer, cancellationToken: cancellationToken);
+
+        for (var i = -20; i < pings; i++)
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            var dbContext = scope.ServiceProvider.GetRequiredService<BenchDbContext>();
+            dbContext.Add(new BenchLedgerEntry { Sequence = i });
+            var endpoint = await scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri($"queue:{queue}"));
+            await endpoint.Send(new BenchPing { Sequence = i, CommittedAt = Stopwatch.GetTimestamp() }, cancellationToken);
+            await dbContext.SaveChangesAsync(cancellationToken);
+
+            var deadline = Stopwatch.StartNew();
+            while (!arrivals.ContainsKey(i) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+                await Task.Delay(1, cancellationToken);
+            await Task.Delay(5, cancellationToken);
+        }
+
+        var sorted = arrivals.Where(x => x.Key >= 0).Select(x => x.Value).Order().ToList();
+        Console.WriteLine($"outbox: {sorted.Count}/{pings} handler sends, SaveChanges to broker (plain AMQP consumer): " +
             $"p50 {LatencyStatistics.Percentile(sorted, 50):0.0} ms, p99 {LatencyStatistics.Percentile(sorted, 99):0.0} ms, " +
             $"max {sorted.LastOrDefault():0.0} ms");
     }
