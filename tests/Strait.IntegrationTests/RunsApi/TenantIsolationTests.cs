@@ -85,4 +85,36 @@ public sealed class TenantIsolationTests(PlatformFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, (await clientA.GetAsync($"/v1/projects/{b.ProjectId}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await clientA.GetAsync($"/v1/projects/{a.ProjectId}")).StatusCode);
     }
+
+    [Fact]
+    public async Task EveryRunRoute_ForAnotherProjectsRun_Answers404AndChangesNothing()
+    {
+        var (a, b) = (await platform.CreateTenantAsync(), await platform.CreateTenantAsync());
+        using var clientA = platform.Client(a.ApiKey);
+        using var apiB = new RunApiClient(platform.Client(b.ApiKey));
+        var jobId = await apiB.CreateJobAsync("http://example.com/run");
+        var runId = await apiB.TriggerAsync(jobId, new { scheduled_at = DateTimeOffset.UtcNow.AddMinutes(10) });
+
+        var responses = new[]
+        {
+            await clientA.GetAsync($"/v1/runs/{runId}"),
+            await clientA.DeleteAsync($"/v1/runs/{runId}"),
+            await clientA.PostAsync($"/v1/runs/{runId}/dlq-replay", null),
+            await clientA.PostAsync($"/v1/runs/{runId}/replay", null),
+            await clientA.PostAsync($"/v1/runs/{runId}/pause", null),
+            await clientA.PostAsync($"/v1/jobs/{jobId}/trigger", JsonContent.Create(new { })),
+            await clientA.GetAsync($"/v1/jobs/{jobId}/versions"),
+            await clientA.PatchAsync($"/v1/jobs/{jobId}", JsonContent.Create(new { name = "taken" })),
+            await clientA.DeleteAsync($"/v1/jobs/{jobId}"),
+        };
+        var events = await clientA.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/events");
+        var listed = await clientA.GetFromJsonAsync<JsonElement>("/v1/runs");
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.NotFound, r.StatusCode));
+        Assert.Equal(0, events.GetProperty("data").GetArrayLength());
+        Assert.Equal(0, listed.GetProperty("data").GetArrayLength());
+        var run = await apiB.GetRunAsync(runId);
+        Assert.Equal("delayed", run.GetProperty("status").GetString());
+        Assert.Equal("job", (await apiB.Http.GetFromJsonAsync<JsonElement>($"/v1/jobs/{jobId}")).GetProperty("name").GetString());
+    }
 }
