@@ -173,7 +173,7 @@ internal sealed class LocalPostgresServer : IPostgresServer
             var stopwatch = Stopwatch.StartNew();
             if (!keepPort)
             {
-                Port = ChoosePort(preferPrevious: attempt == 1);
+                Port = await ChoosePortAsync(preferPrevious: attempt == 1, ct);
             }
 
             log($"PostgreSQL{(binaries.MajorVersion is { } major ? $" {major}" : string.Empty)}: starting from {binaries.Directory} on 127.0.0.1:{Port}, data in {dataDirectory}");
@@ -284,12 +284,12 @@ internal sealed class LocalPostgresServer : IPostgresServer
         }
     }
 
-    private int ChoosePort(bool preferPrevious)
+    private async Task<int> ChoosePortAsync(bool preferPrevious, CancellationToken ct)
     {
         if (preferPrevious && persistent
             && File.Exists(PortFile)
-            && int.TryParse(File.ReadAllText(PortFile), CultureInfo.InvariantCulture, out var previous)
-            && FreeTcpPort.IsFree(previous))
+            && int.TryParse(await File.ReadAllTextAsync(PortFile, ct), CultureInfo.InvariantCulture, out var previous)
+            && await FreeTcpPort.WaitUntilFreeAsync([previous], TimeSpan.FromSeconds(3), ct))
         {
             return previous;
         }

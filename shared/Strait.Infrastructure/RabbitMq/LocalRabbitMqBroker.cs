@@ -121,7 +121,9 @@ internal sealed class LocalRabbitMqBroker : IRabbitMqBroker
     private async Task StopLeftoversAsync(CancellationToken ct)
     {
         var leftovers = PosixProcess.FindByOwner(folder).Where(pid => PosixProcess.CommandName(pid) != "epmd").ToHashSet();
-        if (ReadPid() is { } pid && PosixProcess.IsRunning(pid) && PosixProcess.FindByEnvironmentText(folder).Contains(pid))
+
+        // A node in the middle of dying has no readable environment any more, but still has its name and its ports.
+        if (ReadPid() is { } pid && PosixProcess.IsRunning(pid) && PosixProcess.CommandName(pid) == "beam.smp")
         {
             leftovers.Add(pid);
         }
@@ -157,7 +159,7 @@ internal sealed class LocalRabbitMqBroker : IRabbitMqBroker
             var stopwatch = Stopwatch.StartNew();
             if (!keepPorts)
             {
-                ChoosePorts(preferPrevious: attempt == 1);
+                await ChoosePortsAsync(preferPrevious: attempt == 1, ct);
             }
 
             await File.WriteAllTextAsync(NodeFile, $"{nodeName} {port} {distributionPort}\n", ct);
@@ -254,9 +256,10 @@ internal sealed class LocalRabbitMqBroker : IRabbitMqBroker
         }
     }
 
-    private void ChoosePorts(bool preferPrevious)
+    private async Task ChoosePortsAsync(bool preferPrevious, CancellationToken ct)
     {
-        var reuse = preferPrevious && persistent && port > 0 && distributionPort > 0 && FreeTcpPort.IsFree(port) && FreeTcpPort.IsFree(distributionPort);
+        var reuse = preferPrevious && persistent && port > 0 && distributionPort > 0
+            && await FreeTcpPort.WaitUntilFreeAsync([port, distributionPort], TimeSpan.FromSeconds(3), ct);
         if (!reuse)
         {
             port = FreeTcpPort.Next();
