@@ -60,6 +60,33 @@ public sealed class AdmissionTests(DispatcherFixture fixture)
     }
 
     [Fact]
+    public async Task Admission_TwoReplicasOneJobCap_NeverMoreThanCapCalls()
+    {
+        await using var replica = fixture.StartReplica();
+        var url = Endpoint.Route(async context =>
+        {
+            await Task.Delay(150);
+            await context.Response.WriteAsync("{}");
+        });
+        var jobId = Guid.CreateVersion7();
+        var start = DateTimeOffset.UtcNow;
+        var runs = Enumerable.Range(0, 10)
+            .Select(i => DispatcherFixture.Run(url, jobId, maxConcurrency: 3, createdAt: start.AddMilliseconds(i)))
+            .ToList();
+
+        foreach (var run in runs)
+        {
+            await fixture.DispatchAsync(run);
+        }
+
+        await Until(() => Probe.All<RunDispatchSucceeded>(m => runs.Any(r => r.RunId == m.RunId)).Count == 10);
+
+        Assert.Equal(3, Endpoint.MaxConcurrency(url));
+        Assert.Equal(10, Endpoint.RequestsTo(url).Count);
+        Assert.Equal(10, Probe.All<RunDispatchStarted>(m => runs.Any(r => r.RunId == m.RunId)).Count);
+    }
+
+    [Fact]
     public async Task Admission_WaitingRunsOfDifferentPriorities_DispatchedByPriorityThenAge()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -7,12 +7,13 @@ using Strait.Contracts.Runs;
 using Strait.Dispatcher.Consumers;
 using Strait.Dispatcher.Data;
 using Strait.IntegrationTests.Platform;
+using Strait.Messaging;
 using Strait.ServiceDefaults.Data;
 
 namespace Strait.IntegrationTests.Dispatcher;
 
 /// <summary>
-/// The dispatcher on its own database and prefixed queues, a test bus that sends it commands and records what it
+/// The dispatcher on its own database and its own exchanges and queues (an entity prefix), a test bus that sends it commands and records what it
 /// publishes, and a job endpoint on 127.0.0.1. Tests isolate themselves by job and run ids.
 /// </summary>
 public sealed class DispatcherFixture : IAsyncLifetime
@@ -20,8 +21,9 @@ public sealed class DispatcherFixture : IAsyncLifetime
     public const string InternalSecret = "dispatcher-tests-internal-secret";
     public const string RunTokenKey = "dispatcher-tests-run-token-signing-key-0123456789";
 
-    private readonly string suffix = Guid.NewGuid().ToString("N")[..8];
+    private static readonly string EntityPrefix = "dt" + Guid.NewGuid().ToString("N")[..8];
     private IBusControl bus = null!;
+    private Dictionary<string, string?> settings = null!;
 
     public DispatcherTestHost Host { get; private set; } = null!;
 
@@ -41,7 +43,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
         }
 
         Endpoint = await JobEndpoint.StartAsync();
-        Host = new DispatcherTestHost(new Dictionary<string, string?>
+        settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:postgres"] = Postgres,
             ["ConnectionStrings:rabbitmq"] = infrastructure.RabbitMqConnectionString,
@@ -52,7 +54,10 @@ public sealed class DispatcherFixture : IAsyncLifetime
             ["Dispatcher:Delivery:LeaseRenewInterval"] = "00:00:01",
             ["Dispatcher:Delivery:SweepInterval"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
-        }, "dt" + suffix);
+            // Exchanges and queues of its own: other fixtures' services on the broker never see these messages.
+            ["Strait:Messaging:EntityPrefix"] = EntityPrefix,
+        };
+        Host = new DispatcherTestHost(settings);
         _ = Host.Services; // starts the host: consumers, admission, lease maintenance
 
         bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
@@ -64,7 +69,8 @@ public sealed class DispatcherFixture : IAsyncLifetime
                 h.Username(Uri.UnescapeDataString(credentials[0]));
                 h.Password(Uri.UnescapeDataString(credentials[1]));
             });
-            cfg.ReceiveEndpoint("dispatcher-tests-probe-" + suffix, e =>
+            cfg.MessageTopology.SetEntityNameFormatter(new PrefixedEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, EntityPrefix + ":"));
+            cfg.ReceiveEndpoint(EntityPrefix + "-dispatcher-tests-probe", e =>
             {
                 e.AutoDelete = true;
                 e.Durable = false;
@@ -76,6 +82,14 @@ public sealed class DispatcherFixture : IAsyncLifetime
             });
         });
         await bus.StartAsync();
+    }
+
+    /// <summary>Another dispatcher replica on the same database and queues; the caller disposes it.</summary>
+    public DispatcherTestHost StartReplica()
+    {
+        var replica = new DispatcherTestHost(settings);
+        _ = replica.Services;
+        return replica;
     }
 
     public DispatcherDbContext OpenDb() =>

@@ -1,18 +1,11 @@
-using MassTransit;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Strait.Dispatcher.Data;
 
 namespace Strait.IntegrationTests.Dispatcher;
 
-/// <summary>
-/// The dispatcher service as deployed (Program, Development environment) with its queues prefixed, so other test
-/// collections' dispatchers on the same broker never take this one's messages.
-/// </summary>
-public sealed class DispatcherTestHost(IReadOnlyDictionary<string, string?> settings, string queuePrefix) : WebApplicationFactory<DispatcherDbContext>
+/// <summary>The dispatcher service as deployed (its Program, the Development environment) with the given settings.</summary>
+public sealed class DispatcherTestHost(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<DispatcherDbContext>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -21,11 +14,5 @@ public sealed class DispatcherTestHost(IReadOnlyDictionary<string, string?> sett
         {
             builder.UseSetting(key, value);
         }
-
-        builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<IEndpointNameFormatter>();
-            services.AddSingleton<IEndpointNameFormatter>(new KebabCaseEndpointNameFormatter(queuePrefix, false));
-        });
     }
 }
