@@ -19,10 +19,15 @@ public sealed class StraitOutboxConsumeContext<TMessage> :
     readonly InboxState _inboxState;
     readonly TimeProvider _timeProvider;
 
+    // True when this transaction consumed the message and the consumer wrote nothing: the deliver and
+    // clean-up steps then need no queries.
+    readonly bool _outboxKnownEmpty;
+
     internal StraitOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider,
-        StraitMessagingSession session, InboxState inboxState, TimeProvider timeProvider)
+        StraitMessagingSession session, InboxState inboxState, TimeProvider timeProvider, bool outboxKnownEmpty)
         : base(context, options, provider)
     {
+        _outboxKnownEmpty = outboxKnownEmpty;
         Session = session;
         _dbContext = session.DbContext;
         _inboxState = inboxState;
@@ -52,20 +57,24 @@ public sealed class StraitOutboxConsumeContext<TMessage> :
 
     public override long? LastSequenceNumber => _inboxState.LastSequenceNumber;
 
-    public override async Task SetConsumed()
+    // The factory saves after every step, in the step's transaction.
+    public override Task SetConsumed()
     {
         _inboxState.Consumed = _timeProvider.GetUtcNow().UtcDateTime;
-        await _dbContext.SaveChangesAsync(CancellationToken);
+        return Task.CompletedTask;
     }
 
-    public override async Task SetDelivered()
+    public override Task SetDelivered()
     {
         _inboxState.Delivered = _timeProvider.GetUtcNow().UtcDateTime;
-        await _dbContext.SaveChangesAsync(CancellationToken);
+        return Task.CompletedTask;
     }
 
     public override async Task<List<OutboxMessageContext>> LoadOutboxMessages()
     {
+        if (_outboxKnownEmpty)
+            return [];
+
         var lastSequenceNumber = LastSequenceNumber ?? 0;
         var messages = await _dbContext.Set<OutboxMessage>()
             .Where(x => x.InboxMessageId == _inboxState.MessageId && x.InboxConsumerId == ConsumerId && x.SequenceNumber > lastSequenceNumber)
@@ -88,6 +97,8 @@ public sealed class StraitOutboxConsumeContext<TMessage> :
 
     public override async Task RemoveOutboxMessages()
     {
+        if (_outboxKnownEmpty)
+            return;
         await _dbContext.Set<OutboxMessage>()
             .Where(x => x.InboxMessageId == _inboxState.MessageId && x.InboxConsumerId == ConsumerId)
             .ExecuteDeleteAsync(CancellationToken);

@@ -55,13 +55,17 @@ public sealed class StraitOutboxContextFactory<TDbContext> : IOutboxContextFacto
                     // until one writes outgoing messages: those must commit before the deliver step hands them
                     // to the broker, or a rollback would leave sent messages with no state change behind them.
                     bool continueSteps;
+                    var outboxKnownEmpty = false;
                     do
                     {
+                        var consumedBefore = inboxState.Consumed.HasValue;
                         outboxContext?.EndTransaction();
-                        outboxContext = new StraitOutboxConsumeContext<T>(context, options, _provider, _session, inboxState, _timeProvider);
+                        outboxContext = new StraitOutboxConsumeContext<T>(context, options, _provider, _session, inboxState, _timeProvider,
+                            outboxKnownEmpty);
                         await next.Send(outboxContext);
                         await dbContext.SaveChangesAsync(context.CancellationToken);
                         continueSteps = outboxContext.ContinueProcessing;
+                        outboxKnownEmpty |= !consumedBefore && inboxState.Consumed.HasValue && !outboxContext.WroteOutboxMessages;
                     }
                     while (continueSteps && !outboxContext.WroteOutboxMessages);
 

@@ -121,7 +121,8 @@ public sealed class MessagingBenchmark : IBenchmarkScenario
         var factory = new ConnectionFactory { Uri = new Uri(rabbitMq) };
         await using var connection = await factory.CreateConnectionAsync(cancellationToken);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: true, cancellationToken: cancellationToken);
+        // Declared as MassTransit declares a send destination, so its declaration agrees with ours.
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += (_, delivery) =>
         {
@@ -149,6 +150,7 @@ public sealed class MessagingBenchmark : IBenchmarkScenario
             await Task.Delay(5, cancellationToken);
         }
 
+        await channel.QueueDeleteAsync(queue, cancellationToken: cancellationToken);
         var sorted = arrivals.Where(x => x.Key >= 0).Select(x => x.Value).Order().ToList();
         Console.WriteLine($"outbox: {sorted.Count}/{pings} handler sends, SaveChanges to broker (plain AMQP consumer): " +
             $"p50 {LatencyStatistics.Percentile(sorted, 50):0.0} ms, p99 {LatencyStatistics.Percentile(sorted, 99):0.0} ms, " +
