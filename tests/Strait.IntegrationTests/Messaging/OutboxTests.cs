@@ -92,6 +92,28 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConsumerPublish_DeliveryFailsAfterCommit_DeliveredOnRetryWithoutConsumingAgain()
+    {
+        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        var formatter = host.Services.GetRequiredService<IEndpointNameFormatter>();
+        var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{formatter.Consumer<RecordEntryConsumer>()}"));
+        var entryId = NewId.NextGuid();
+
+        // The consume step commits (ledger row + outbox row), then handing the message to the broker fails.
+        await endpoint.Send(new RecordEntry { EntryId = entryId, FailFirstDelivery = true });
+
+        await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
+            "the message after the failed hand-over");
+        await MessageProbe.WaitUntil(async () => await OutboxRows() == 0, TimeSpan.FromSeconds(10), "outbox cleanup");
+        await Task.Delay(300);
+
+        Assert.Equal(1, _probe.ConsumerRuns(entryId));
+        Assert.Single(_probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        Assert.Equal(1, await dbContext.Ledger.CountAsync(x => x.EntryId == entryId));
+    }
+
+    [Fact]
     public async Task HandlerPublishes_BrokerRestartedMidStream_AllCommittedMessagesDelivered()
     {
         const int total = 150;
