@@ -87,6 +87,7 @@ public static class StraitMessagingExtensions
         services.AddHostedService<OutboxDeliveryService<TDbContext>>();
         services.AddHostedService<ScheduledMessageDeliveryService<TDbContext>>();
         services.AddHostedService<InboxCleanupService<TDbContext>>();
+        services.AddHostedService<MessagingNotificationListener<TDbContext>>();
 
         return builder;
     }

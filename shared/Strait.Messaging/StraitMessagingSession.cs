@@ -28,10 +28,16 @@ public sealed class StraitMessagingSession : IDisposable
     /// <summary>Wakes the delivery loops for rows written so far; call once they are committed.</summary>
     internal void NotifyCommitted()
     {
-        if (Interlocked.Exchange(ref _outboxWritten, 0) == 1)
+        var outbox = Interlocked.Exchange(ref _outboxWritten, 0) == 1;
+        var scheduled = Interlocked.Exchange(ref _scheduledWritten, 0) == 1;
+        if (outbox)
             _signals.Outbox.Set();
-        if (Interlocked.Exchange(ref _scheduledWritten, 0) == 1)
+        if (scheduled)
             _signals.Scheduler.Set();
+
+        // Other replicas learn of the rows through NOTIFY, sent after the commit so they never look too early.
+        if ((outbox || scheduled) && DbContext.Database.GetConnectionString() is { } connectionString)
+            _ = MessagingNotifications.NotifyAsync(connectionString, StoreNames.Outbox(DbContext).Schema);
     }
 
     void OnSavedChanges(object? sender, SavedChangesEventArgs e)

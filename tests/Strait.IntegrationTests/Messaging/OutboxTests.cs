@@ -46,6 +46,27 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HandlerPublish_CommittedByAnotherReplica_WakesThisReplicaWithoutWaitingForThePoll()
+    {
+        var slowPoll = new Dictionary<string, string?> { ["Strait:Messaging:OutboxPollInterval"] = "00:02:00" };
+        using var deliverer = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe, slowPoll);
+        await Task.Delay(1000); // let its LISTEN connection open and its first look find nothing
+        var entryId = NewId.NextGuid();
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await MessagingTestHost.Isolated(async () =>
+        {
+            // Another replica that commits but never delivers (not started).
+            using var committer = MessagingTestHost.Build(_postgres, RabbitMq, _prefix, _probe, slowPoll);
+            await PublishFromHandler(committer.Services, entryId);
+        });
+
+        await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
+            "the message committed by the other replica");
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"delivered after {stopwatch.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
     public async Task HandlerPublish_TransactionRolledBack_NothingSent()
     {
         using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
