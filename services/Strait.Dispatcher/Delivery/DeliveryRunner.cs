@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Strait.Contracts.Runs;
@@ -9,6 +10,8 @@ namespace Strait.Dispatcher.Delivery;
 /// <summary>
 /// Runs admitted attempts' HTTP calls in the background (never inside a broker delivery or a DB transaction) and
 /// reports each outcome in one transaction with the queue row's update: the outbox row commits with the freed slot.
+/// On shutdown it lets the calls in flight finish within the host's shutdown timeout, then aborts the rest and
+/// reports them as interrupted so they are retried at once rather than after their lease runs out.
 /// </summary>
 public sealed partial class DeliveryRunner(
     IServiceScopeFactory scopeFactory,
@@ -16,22 +19,47 @@ public sealed partial class DeliveryRunner(
     InFlightDeliveries inFlight,
     DispatcherInstance instance,
     DispatchQueueSignal signal,
-    IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ILogger<DeliveryRunner> logger)
+    ILogger<DeliveryRunner> logger) : IHostedService
 {
     private static readonly TimeSpan[] ReportRetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
 
+    private readonly ConcurrentDictionary<Task, byte> running = new();
+    private volatile bool stopping;
+
     public void Start(DispatchQueueEntry entry)
     {
-        var abort = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+        var abort = new CancellationTokenSource();
         if (!inFlight.TryAdd(entry.RunId, entry.Attempt, abort))
         {
             abort.Dispose();
             return;
         }
 
-        _ = Task.Run(() => RunAsync(entry, abort), CancellationToken.None);
+        var task = Task.Run(() => RunAsync(entry, abort), CancellationToken.None);
+        running.TryAdd(task, 0);
+        task.ContinueWith(t => running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        stopping = true;
+        try
+        {
+            await Task.WhenAll(running.Keys).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            foreach (var (runId, attempt) in inFlight.Keys)
+            {
+                inFlight.Abort(runId, attempt);
+            }
+
+            // The aborted calls report themselves as interrupted; give that a moment, the lease sweep covers the rest.
+            await Task.WhenAll(running.Keys).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     private async Task RunAsync(DispatchQueueEntry entry, CancellationTokenSource abort)
@@ -46,17 +74,15 @@ public sealed partial class DeliveryRunner(
             catch (Exception ex)
             {
                 LogDeliveryCrashed(ex, entry.RunId, entry.Attempt);
-                outcome = new DeliveryOutcome(new RunDispatchFailed
-                {
-                    RunId = entry.RunId,
-                    Attempt = entry.Attempt,
-                    ErrorClass = DispatchErrorClass.Transient,
-                    Error = "dispatch failed: " + ex.Message,
-                    Retryable = true,
-                }, HoldsSlot: false);
+                outcome = Interrupted(entry, "dispatch failed: " + ex.Message);
             }
 
-            // Aborted: withdrawn or released (nothing to report), or this replica is stopping (the lease sweep reports it).
+            // Aborted by a withdrawal (its row is gone, so nothing would be reported anyway) or by shutdown.
+            if (outcome is null && stopping)
+            {
+                outcome = Interrupted(entry, LeaseMaintenanceService.InterruptedError);
+            }
+
             if (outcome is not null)
             {
                 await ReportWithRetriesAsync(entry, outcome);
@@ -70,6 +96,15 @@ public sealed partial class DeliveryRunner(
         }
     }
 
+    private static DeliveryOutcome Interrupted(DispatchQueueEntry entry, string error) => new(new RunDispatchFailed
+    {
+        RunId = entry.RunId,
+        Attempt = entry.Attempt,
+        ErrorClass = DispatchErrorClass.Transient,
+        Error = error,
+        Retryable = true,
+    }, HoldsSlot: false);
+
     private async Task ReportWithRetriesAsync(DispatchQueueEntry entry, DeliveryOutcome outcome)
     {
         for (var attempt = 0; ; attempt++)
@@ -79,7 +114,7 @@ public sealed partial class DeliveryRunner(
                 await ReportAsync(entry, outcome, CancellationToken.None);
                 return;
             }
-            catch (Exception ex) when (attempt < ReportRetryDelays.Length)
+            catch (Exception ex) when (attempt < ReportRetryDelays.Length && !stopping)
             {
                 LogReportRetry(ex, entry.RunId, entry.Attempt);
                 await Task.Delay(ReportRetryDelays[attempt], time);

@@ -59,6 +59,8 @@ public static class Extensions
         services.AddSingleton<EndpointDeliverer>();
         services.AddSingleton<DeliveryRunner>();
         services.AddHostedService<DispatchQueueListener>();
+        // Hosts stop services in reverse order: admission stops first, then in-flight calls drain.
+        services.AddHostedService(sp => sp.GetRequiredService<DeliveryRunner>());
         services.AddHostedService<AdmissionService>();
         services.AddHostedService<LeaseMaintenanceService>();
         return builder;
