@@ -69,6 +69,8 @@ public static class StraitMessagingExtensions
             x.UsingRabbitMq((context, cfg) =>
             {
                 ConfigureHost(cfg, new Uri(rabbitMq));
+                if (context.GetRequiredService<IOptions<StraitMessagingOptions>>().Value.PrefetchCount is { } prefetchCount)
+                    cfg.PrefetchCount = prefetchCount;
                 if (entityPrefix.Length > 0)
                     cfg.MessageTopology.SetEntityNameFormatter(new PrefixedEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, entityPrefix + ":"));
                 cfg.AddPrePipeSpecification(new StraitMessageSchedulerSpecification(context));

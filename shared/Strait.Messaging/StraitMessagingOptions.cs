@@ -41,6 +41,9 @@ public sealed class StraitMessagingOptions
     /// </summary>
     public string EntityPrefix { get; set; } = "";
 
+    /// <summary>Messages each receive endpoint takes from the broker and consumes at once; null keeps MassTransit's default.</summary>
+    public int? PrefetchCount { get; set; }
+
     /// <summary>Partitions per receive endpoint, keyed by correlation id, so one instance's messages run one at a time per process.</summary>
     public int PartitionCount { get; set; } = 16;
 }
