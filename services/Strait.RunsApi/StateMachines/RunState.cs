@@ -66,6 +66,12 @@ public sealed class RunState : SagaStateMachineInstance
     public Guid? HeartbeatTimeoutToken { get; set; }
     public Guid? WaitTimeoutToken { get; set; }
 
+    /// <summary>
+    /// Not stored: the attempt a transition leaves, when the transition itself moves to the next attempt (a retry), so
+    /// <see cref="RunStatusChanged.Attempt"/> names the attempt that was executing.
+    /// </summary>
+    public int? LeavingAttempt { get; set; }
+
     /// <summary>The event key a resumed attempt is re-delivered with.</summary>
     public string? ResumedByEventKey { get; set; }
 }

@@ -386,6 +386,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             delay = TimeSpan.FromSeconds(seconds);
         }
 
+        run.LeavingAttempt = run.Attempt;
         run.Attempt++;
         run.StartedAt = null;
         run.HeartbeatAt = null;
@@ -416,9 +417,11 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             JobId = run.JobId,
             From = Status(run),
             To = to,
-            Attempt = run.Attempt,
+            // The attempt that was running when the run left it: the dispatcher frees that attempt's slot only.
+            Attempt = run.LeavingAttempt ?? run.Attempt,
             Error = RunStatuses.Terminal.Contains(to) || to == RunStatuses.Queued ? run.Error : null,
             At = now,
         });
+        run.LeavingAttempt = null;
     }
 }

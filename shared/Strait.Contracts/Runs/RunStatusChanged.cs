@@ -14,6 +14,7 @@ public sealed record RunStatusChanged
     public string? From { get; init; }
 
     public required string To { get; init; }
+    /// <summary>The attempt the run was in before this transition (a retry's executing → queued names the failed attempt).</summary>
     public required int Attempt { get; init; }
     public string? Error { get; init; }
     public required DateTimeOffset At { get; init; }

@@ -31,6 +31,7 @@ public sealed class RunStateConfiguration : IEntityTypeConfiguration<RunState>
         builder.Property(r => r.RetryStrategy).HasMaxLength(16);
         builder.Property(r => r.JobVersionId).HasMaxLength(16);
         builder.Property(r => r.ResumedByEventKey).HasMaxLength(512);
+        builder.Ignore(r => r.LeavingAttempt);
 
         builder.HasIndex(r => new { r.ProjectId, r.CreatedAt, r.CorrelationId });
         builder.HasIndex(r => new { r.ProjectId, r.CurrentState, r.CreatedAt });

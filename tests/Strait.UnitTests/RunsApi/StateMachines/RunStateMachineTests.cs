@@ -50,6 +50,8 @@ public sealed class RunStateMachineTests : IAsyncLifetime
         var queued = await h.WaitForStatusAsync(run.CorrelationId, "queued");
         Assert.Equal(2, queued.Attempt);
         Assert.Equal("server", queued.ErrorClass);
+        var left = Assert.Single(await h.PublishedAsync<RunStatusChanged>(m => m.RunId == run.CorrelationId && m.From == "executing"));
+        Assert.Equal(1, left.Attempt);
         Assert.NotNull(queued.NextRetryAt);
         // The ~1 s back-off elapses, then attempt 2 is dispatched carrying the previous error.
         await Task.Delay(1500);
