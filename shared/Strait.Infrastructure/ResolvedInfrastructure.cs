@@ -100,8 +100,9 @@ internal sealed partial class ResolvedInfrastructure : IInfrastructure
         }
         finally
         {
-            watchdog?.Dispose();
+            // The watchdog goes last: if we are killed half-way through (test runners do that), it finishes the job.
             folder?.DeleteIfTemporary();
+            watchdog?.Dispose();
         }
     }
 

@@ -78,6 +78,14 @@ public static class StraitMessagingExtensions
             });
         });
 
+        // A service reports started only once its queues are bound: a publish right after start must find its consumers.
+        services.AddOptions<MassTransitHostOptions>().Configure(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
         // After AddMassTransit: replace its scoped bus context so publishes outside consumers go to the outbox.
         services.Replace(ServiceDescriptor.Scoped<IScopedBusContextProvider<IBus>, StraitScopedBusContextProvider>());
         services.Replace(ServiceDescriptor.Scoped<IMessageScheduler>(sp => new MessageScheduler(

@@ -1,3 +1,4 @@
+using Strait.ServiceDefaults.Outbound;
 using Strait.Dispatcher.Admission;
 using Strait.Dispatcher.Apis;
 using Strait.Dispatcher.Consumers;

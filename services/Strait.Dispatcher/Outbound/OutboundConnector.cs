@@ -1,3 +1,4 @@
+using Strait.ServiceDefaults.Outbound;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;

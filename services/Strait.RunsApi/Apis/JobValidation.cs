@@ -1,3 +1,5 @@
+using Strait.ServiceDefaults.Outbound;
+
 namespace Strait.RunsApi.Apis;
 
 /// <summary>The field rules of routes.md §3.1, each failure as <c>"&lt;field&gt;: &lt;rule&gt;"</c>.</summary>
@@ -5,7 +7,9 @@ public static class JobValidation
 {
     private static readonly string[] RetryStrategies = ["exponential", "linear", "fixed", "custom"];
 
-    public static List<string> ValidateCreate(JobRequest body)
+    public static List<string> ValidateCreate(JobRequest body) => ValidateCreate(body, new OutboundOptions());
+
+    public static List<string> ValidateCreate(JobRequest body, OutboundOptions outbound)
     {
         var errors = new List<string>();
         Required(errors, "name", body.Name, 255);
@@ -21,12 +25,12 @@ public static class JobValidation
         }
         else
         {
-            Url(errors, "endpoint_url", body.EndpointUrl);
+            Url(errors, "endpoint_url", body.EndpointUrl, outbound);
         }
 
         if (!string.IsNullOrEmpty(body.FallbackEndpointUrl))
         {
-            Url(errors, "fallback_endpoint_url", body.FallbackEndpointUrl);
+            Url(errors, "fallback_endpoint_url", body.FallbackEndpointUrl, outbound);
         }
 
         foreach (var (name, secret) in new[] { ("endpoint_signing_secret", body.EndpointSigningSecret), ("webhook_secret", body.WebhookSecret) })
@@ -88,13 +92,17 @@ public static class JobValidation
         }
     }
 
-    private static void Url(List<string> errors, string field, string value)
+    private static void Url(List<string> errors, string field, string value, OutboundOptions outbound)
     {
         if (value.Length > 2048
             || !Uri.TryCreate(value, UriKind.Absolute, out var uri)
             || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             errors.Add($"{field}: must be an absolute http(s) URL of at most 2048 characters");
+        }
+        else if (OutboundUrlPolicy.Refusal(uri, outbound) is { } refusal)
+        {
+            errors.Add($"{field}: {refusal}");
         }
     }
 }

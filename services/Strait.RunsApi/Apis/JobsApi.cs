@@ -6,6 +6,7 @@ using Strait.RunsApi.StateMachines;
 using Microsoft.EntityFrameworkCore;
 using Strait.RunsApi.Data;
 using Strait.ServiceDefaults.Http;
+using Strait.ServiceDefaults.Outbound;
 using Strait.ServiceDefaults.Security;
 
 namespace Strait.RunsApi.Apis;
@@ -27,9 +28,10 @@ public static class JobsApi
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(JobRequest body, Caller caller, RunsDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(JobRequest body, Caller caller, RunsDbContext db, TimeProvider time,
+        IOptions<OutboundOptions> outbound, CancellationToken ct)
     {
-        var details = JobValidation.ValidateCreate(body);
+        var details = JobValidation.ValidateCreate(body, outbound.Value);
         if (details.Count > 0)
         {
             return ApiResults.BadRequest("invalid job", details);
@@ -137,7 +139,7 @@ public static class JobsApi
     }
 
     private static async Task<IResult> UpdateAsync(string jobId, JsonElement body, Caller caller, RunsDbContext db, TimeProvider time,
-        IOptions<JsonOptions> json, CancellationToken ct)
+        IOptions<JsonOptions> json, IOptions<OutboundOptions> outbound, CancellationToken ct)
     {
         var job = await FindAsync(jobId, caller, db, ct);
         if (job is null)
@@ -189,7 +191,7 @@ public static class JobsApi
             present.Contains("retry_delays_secs") ? patch.RetryDelaysSecs ?? [] : job.RetryDelaysSecs,
             present.Contains("tags") ? patch.Tags ?? [] : job.Tags,
             Keep("enabled", patch.Enabled, job.Enabled));
-        var errors = JobValidation.ValidateCreate(merged);
+        var errors = JobValidation.ValidateCreate(merged, outbound.Value);
         if (errors.Count > 0)
         {
             return ApiResults.BadRequest("invalid job", errors);

@@ -5,6 +5,7 @@ using Strait.RunsApi.Data;
 using Strait.RunsApi.StateMachines;
 using Strait.ServiceDefaults;
 using Strait.ServiceDefaults.Data;
+using Strait.ServiceDefaults.Outbound;
 using Strait.ServiceDefaults.Security;
 
 namespace Strait.RunsApi.Extensions;
@@ -20,6 +21,7 @@ public static class Extensions
         builder.Services.AddScoped<IApiKeyStore, DbApiKeyStore>();
         builder.AddStraitAuthentication();
         builder.Services.AddScoped<RunScheduler>();
+        builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.SectionName);
         builder.Services.AddOptions<RunLifecycleOptions>().BindConfiguration(RunLifecycleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddStraitMessaging<RunsDbContext>(bus =>
         {

@@ -3,9 +3,10 @@ using System.Diagnostics;
 namespace Strait.Infrastructure.Processes;
 
 /// <summary>
-/// For a throw-away folder: a small shell loop that outlives us if we are killed outright (a test runner kills its
-/// test host moments after the run, before ProcessExit handlers can finish), then kills every process marked as
-/// ours under the folder and deletes it.
+/// For a throw-away folder: a small shell loop that outlives us if we are killed outright, then kills every process
+/// marked as ours under the folder and deletes it. A test runner kills its test host together with every descendant
+/// moments after the run, before ProcessExit handlers can finish; so the loop runs detached from our process tree
+/// (started in the background by a shell that exits at once) and is stopped through its process group.
 /// </summary>
 internal sealed class OrphanWatchdog : IDisposable
 {
@@ -21,9 +22,14 @@ internal sealed class OrphanWatchdog : IDisposable
         rm -rf "$STRAIT_ROOT"
         """;
 
-    private readonly Process process;
+    private readonly int processGroup;
+    private readonly string root;
 
-    private OrphanWatchdog(Process process) => this.process = process;
+    private OrphanWatchdog(int processGroup, string root)
+    {
+        this.processGroup = processGroup;
+        this.root = root;
+    }
 
     public static OrphanWatchdog? Start(string root)
     {
@@ -32,7 +38,7 @@ internal sealed class OrphanWatchdog : IDisposable
             return null;
         }
 
-        // Its own process group, so stopping it also stops the sleep it is in the middle of.
+        // setsid makes the launching shell the leader of a new process group, which the detached loop stays in.
         var setsid = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
         if (setsid is null)
         {
@@ -42,22 +48,24 @@ internal sealed class OrphanWatchdog : IDisposable
         var startInfo = new ProcessStartInfo(setsid) { UseShellExecute = false };
         startInfo.ArgumentList.Add("/bin/sh");
         startInfo.ArgumentList.Add("-c");
-        startInfo.ArgumentList.Add($"exec </dev/null >/dev/null 2>&1\n{Script}");
+        startInfo.ArgumentList.Add($"exec </dev/null >/dev/null 2>&1\n(\n{Script}\n) &");
         startInfo.Environment["STRAIT_HOST_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         startInfo.Environment["STRAIT_ROOT"] = root;
         startInfo.Environment.Remove(PosixProcess.OwnerVariable);
-        return new OrphanWatchdog(Process.Start(startInfo)!);
+        using var launcher = Process.Start(startInfo)!;
+        launcher.WaitForExit();
+        return new OrphanWatchdog(launcher.Id, root);
     }
 
-    /// <summary>Stops the watchdog: we are cleaning up ourselves.</summary>
+    /// <summary>Stops the watchdog (and the sleep it is in the middle of): we are cleaning up ourselves.</summary>
     public void Dispose()
     {
-        if (!process.HasExited)
+        // Only while the loop is still there: once its group is gone, the id may belong to someone else.
+        var loop = PosixProcess.FindByEnvironmentText($"STRAIT_ROOT={root}\0");
+        if (loop.Count > 0)
         {
-            PosixProcess.Signal(-process.Id, PosixProcess.SigKill);
-            process.WaitForExit();
+            PosixProcess.Signal(-processGroup, PosixProcess.SigKill);
+            PosixProcess.WaitForExitAsync(loop, TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
         }
-
-        process.Dispose();
     }
 }

@@ -110,4 +110,20 @@ public sealed class JobsApiTests(PlatformFixture fixture)
 
         Assert.Equal(Enumerable.Reverse(created), seen);
     }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data")]
+    [InlineData("http://10.0.0.7/run")]
+    [InlineData("http://metadata.google.internal/")]
+    public async Task Create_EndpointAtAnInternalAddress_Returns400AndCreatesNothing(string url)
+    {
+        using var api = await RunApiClient.ForNewTenantAsync(platform);
+
+        var response = await api.Http.PostAsJsonAsync("/v1/jobs", new { name = "x", slug = "ssrf", endpoint_url = url });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.StartsWith("endpoint_url:", body.GetProperty("details")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, (await api.Http.GetFromJsonAsync<JsonElement>("/v1/jobs")).GetProperty("data").GetArrayLength());
+    }
 }

@@ -1,3 +1,4 @@
+using Strait.ServiceDefaults.Outbound;
 using Microsoft.Extensions.Options;
 using Strait.Dispatcher.Outbound;
 

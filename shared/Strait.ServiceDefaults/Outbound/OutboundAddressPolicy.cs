@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Strait.Dispatcher.Outbound;
+namespace Strait.ServiceDefaults.Outbound;
 
 /// <summary>
 /// The rule for addresses Strait may call on a customer's behalf (dispatch, webhooks): public addresses only, unless

@@ -1,4 +1,4 @@
-namespace Strait.Dispatcher.Outbound;
+namespace Strait.ServiceDefaults.Outbound;
 
 /// <summary>What an IP address is, for the outbound (SSRF) rule in <see cref="OutboundAddressPolicy"/>.</summary>
 public enum OutboundAddressClass

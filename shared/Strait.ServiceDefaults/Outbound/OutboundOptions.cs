@@ -1,9 +1,12 @@
-namespace Strait.Dispatcher.Outbound;
+namespace Strait.ServiceDefaults.Outbound;
 
-/// <summary>Which addresses job endpoints may resolve to; bound from <c>Dispatcher:Outbound</c>.</summary>
+/// <summary>
+/// Which addresses Strait may call on a customer's behalf (job endpoints, webhooks); bound from <c>Strait:Outbound</c>,
+/// one rule for the check at creation and the check at connect time.
+/// </summary>
 public sealed class OutboundOptions
 {
-    public const string SectionName = "Dispatcher:Outbound";
+    public const string SectionName = "Strait:Outbound";
 
     /// <summary>Allow 127.0.0.0/8 and ::1 (development and tests).</summary>
     public bool AllowLoopback { get; set; }
