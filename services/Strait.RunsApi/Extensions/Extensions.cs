@@ -42,6 +42,7 @@ public static class Extensions
         app.MapJobsApi();
         app.MapTriggerApi();
         app.MapRunActionsApi();
+        app.MapInternalRunsApi();
         return app;
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Strait.SdkIngest.Data;
 using Strait.Contracts.Runs;
 using Strait.ServiceDefaults.Http;
 using Strait.ServiceDefaults.Security;
@@ -29,7 +31,8 @@ public static class SdkLifecycleApi
 
     public sealed record RunStatusResponse(Guid Id, string Status);
 
-    private static async Task<IResult> CompleteAsync(Guid runId, CompleteRequest? body, HttpContext http, IRequestClient<CompleteRun> client, CancellationToken ct)
+    private static async Task<IResult> CompleteAsync(
+        Guid runId, CompleteRequest? body, HttpContext http, IRequestClient<CompleteRun> client, IngestDbContext db, TimeProvider clock, CancellationToken ct)
     {
         string? result = body?.Result is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } value ? value.GetRawText() : null;
         if (result is { Length: > MaxResultBytes })
@@ -37,10 +40,13 @@ public static class SdkLifecycleApi
             return ApiResults.Error(StatusCodes.Status413PayloadTooLarge, $"result exceeds {MaxResultBytes} bytes");
         }
 
-        return ToResult(await SendAsync(client, new CompleteRun { RunId = runId, Attempt = Attempt(http), Result = result }, ct), runId);
+        var outcome = await SendAsync(client, new CompleteRun { RunId = runId, Attempt = Attempt(http), Result = result }, ct);
+        await RecordTerminalAsync(db, clock, runId, outcome, ct);
+        return ToResult(outcome, runId);
     }
 
-    private static async Task<IResult> FailAsync(Guid runId, FailRequest? body, HttpContext http, IRequestClient<FailRun> client, CancellationToken ct)
+    private static async Task<IResult> FailAsync(
+        Guid runId, FailRequest? body, HttpContext http, IRequestClient<FailRun> client, IngestDbContext db, TimeProvider clock, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body?.Error))
         {
@@ -48,13 +54,30 @@ public static class SdkLifecycleApi
         }
 
         var error = body.Error.Length > 4096 ? body.Error[..4096] : body.Error;
-        return ToResult(await SendAsync(client, new FailRun { RunId = runId, Attempt = Attempt(http), Error = error, Retry = body.Retry == true }, ct), runId);
+        var outcome = await SendAsync(client, new FailRun { RunId = runId, Attempt = Attempt(http), Error = error, Retry = body.Retry == true }, ct);
+        await RecordTerminalAsync(db, clock, runId, outcome, ct);
+        return ToResult(outcome, runId);
     }
 
     private static async Task<IResult> HeartbeatAsync(Guid runId, HttpContext http, IRequestClient<RecordHeartbeat> client, CancellationToken ct)
     {
         var result = await SendAsync(client, new RecordHeartbeat { RunId = runId, Attempt = Attempt(http) }, ct);
         return result.Status == StatusCodes.Status200OK ? TypedResults.Ok(new { status = "ok" }) : ToResult(result, runId);
+    }
+
+    // The saga has committed the end; marking the local copy now (rather than when RunStatusChanged arrives) means
+    // telemetry sent after a 200 from /complete or /fail is refused with 410 at once. The stamp keeps the older
+    // transitions still in flight from overwriting it.
+    private static async Task RecordTerminalAsync(IngestDbContext db, TimeProvider clock, Guid runId, RunCommandResult outcome, CancellationToken ct)
+    {
+        if (outcome.Status != StatusCodes.Status200OK || !SdkRunGuard.TerminalStatuses.Contains(outcome.RunStatus))
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        await db.RunStates.Where(r => r.RunId == runId && r.ChangedAt <= now)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, outcome.RunStatus).SetProperty(r => r.ChangedAt, now), ct);
     }
 
     private static async Task<RunCommandResult> SendAsync<T>(IRequestClient<T> client, T command, CancellationToken ct) where T : class =>

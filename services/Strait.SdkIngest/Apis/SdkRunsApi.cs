@@ -10,6 +10,9 @@ public static class SdkRunsApi
     {
         var group = app.MapGroup("/sdk/v1/runs/{runId:guid}").RequireRunToken();
         group.MapSdkLifecycleApi();
+        group.MapSdkTelemetryApi();
+        group.MapSdkRunDataApi();
+        group.MapSdkPayloadApi();
         // The token is checked before the path is: an unknown SDK operation is only revealed to a valid token holder.
         group.Map("/{**operation}", () => ApiResults.NotFound("unknown SDK operation"));
         // A malformed run id still meets the token check (401/403) before anything else.

@@ -9,6 +9,13 @@ public sealed class IngestDbContext(DbContextOptions<IngestDbContext> options) :
     public const string Schema = "ingest";
 
     public DbSet<RunEvent> RunEvents => Set<RunEvent>();
+    public DbSet<RunStateCopy> RunStates => Set<RunStateCopy>();
+    public DbSet<RunAnnotation> RunAnnotations => Set<RunAnnotation>();
+    public DbSet<RunCheckpoint> RunCheckpoints => Set<RunCheckpoint>();
+    public DbSet<RunUsage> RunUsage => Set<RunUsage>();
+    public DbSet<RunToolCall> RunToolCalls => Set<RunToolCall>();
+    public DbSet<RunOutput> RunOutputs => Set<RunOutput>();
+    public DbSet<RunStateEntry> RunStateEntries => Set<RunStateEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -1,6 +1,7 @@
 using Strait.Contracts.Runs;
 using Strait.Messaging;
 using Strait.SdkIngest.Apis;
+using Strait.SdkIngest.Clients;
 using Strait.SdkIngest.Consumers;
 using Strait.SdkIngest.Data;
 using Strait.ServiceDefaults;
@@ -18,6 +19,8 @@ public static class Extensions
         builder.AddInfrastructureHealthChecks();
         builder.AddStraitAuthentication();
         builder.AddRunTokenAuthentication();
+        builder.Services.AddHttpClient<RunPayloadClient>(client =>
+            client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
         builder.AddStraitMessaging<IngestDbContext>(bus =>
         {
             bus.AddConsumer<RunStatusChangedConsumer>();
@@ -32,6 +35,7 @@ public static class Extensions
     {
         app.MapSdkRunsApi();
         app.MapRunEventsApi();
+        app.MapRunTelemetryApi();
         return app;
     }
 }

@@ -1,0 +1,23 @@
+using Microsoft.EntityFrameworkCore;
+using Strait.RunsApi.Data;
+using Strait.ServiceDefaults.Http;
+using Strait.ServiceDefaults.Security;
+
+namespace Strait.RunsApi.Apis;
+
+/// <summary>Service-to-service reads of run data runs-api owns (internal secret only).</summary>
+public static class InternalRunsApi
+{
+    public static IEndpointRouteBuilder MapInternalRunsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/internal/v1/runs/{runId:guid}/payload", GetPayloadAsync).RequireInternalCaller();
+        return app;
+    }
+
+    // The stored canonical JSON is written as is, so sdk-ingest can hand it to the SDK unchanged.
+    private static async Task<IResult> GetPayloadAsync(Guid runId, RunsDbContext db, CancellationToken ct)
+    {
+        var payload = await db.Runs.AsNoTracking().Where(r => r.CorrelationId == runId).Select(r => r.Payload).FirstOrDefaultAsync(ct);
+        return payload is null ? ApiResults.NotFound("run not found") : TypedResults.Text(payload, "application/json");
+    }
+}
