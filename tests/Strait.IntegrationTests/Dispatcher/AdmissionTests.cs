@@ -222,6 +222,8 @@ public sealed class AdmissionTests(DispatcherFixture fixture)
         var blocker = DispatcherFixture.Run(url, jobId, maxConcurrency: 1);
         var withdrawn = DispatcherFixture.Run(url, jobId, maxConcurrency: 1, createdAt: blocker.RunCreatedAt.AddSeconds(1));
         await fixture.DispatchAsync(blocker);
+        // The two dispatches are consumed concurrently: the second must not reach admission before the blocker holds the slot.
+        await Probe.WaitForAsync<RunDispatchStarted>(m => m.RunId == blocker.RunId, Wait);
         await fixture.DispatchAsync(withdrawn);
         await Probe.WaitForAsync<RunWaitReasonChanged>(m => m.RunId == withdrawn.RunId && m.WaitReason != null, Wait);
 

@@ -165,7 +165,8 @@ public sealed class DeliveryTests(DispatcherFixture fixture)
         Assert.Equal("timeout", failed.ErrorClass);
         Assert.True(failed.Retryable);
         Assert.Null(failed.StatusCode);
-        Assert.InRange(failed.Trace!.TotalMs, 1000, 5000);
+        // Cut at the 1 s timeout, not at the endpoint's 10 s answer (timers may fire a hair early; a loaded machine runs late).
+        Assert.InRange(failed.Trace!.TotalMs, 950, 8000);
     }
 
     [Theory]
