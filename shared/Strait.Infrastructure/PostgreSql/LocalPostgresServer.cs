@@ -168,12 +168,16 @@ internal sealed class LocalPostgresServer : IPostgresServer
 
     private async Task StartServerAsync(bool keepPort, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var choosePort = !keepPort;
+        var portAttempts = 0;
+        var elapsed = Stopwatch.StartNew();
+        while (true)
         {
             var stopwatch = Stopwatch.StartNew();
-            if (!keepPort)
+            if (choosePort)
             {
-                Port = await ChoosePortAsync(preferPrevious: attempt == 1, ct);
+                Port = await ChoosePortAsync(preferPrevious: portAttempts == 0, ct);
+                choosePort = false;
             }
 
             log($"PostgreSQL{(binaries.MajorVersion is { } major ? $" {major}" : string.Empty)}: starting from {binaries.Directory} on 127.0.0.1:{Port}, data in {dataDirectory}");
@@ -185,10 +189,10 @@ internal sealed class LocalPostgresServer : IPostgresServer
                 dataDirectory,
                 Path.Combine(folder, "postgres.log"),
                 owner: folder);
-            bool started;
+            StartOutcome outcome;
             try
             {
-                started = await WaitUntilReadyAsync(ct);
+                outcome = await WaitUntilReadyAsync(ct);
             }
             catch
             {
@@ -196,19 +200,23 @@ internal sealed class LocalPostgresServer : IPostgresServer
                 throw;
             }
 
-            if (started)
+            switch (outcome)
             {
-                await File.WriteAllTextAsync(PortFile, Port.ToString(CultureInfo.InvariantCulture), ct);
-                log($"PostgreSQL: ready on 127.0.0.1:{Port} ({stopwatch.Elapsed.TotalSeconds:0.0} s)");
-                return;
+                case StartOutcome.Ready:
+                    await File.WriteAllTextAsync(PortFile, Port.ToString(CultureInfo.InvariantCulture), ct);
+                    log($"PostgreSQL: ready on 127.0.0.1:{Port} ({stopwatch.Elapsed.TotalSeconds:0.0} s)");
+                    return;
+                case StartOutcome.PortTaken when !keepPort && ++portAttempts < 3:
+                    log($"PostgreSQL: port {Port} was taken meanwhile; trying another");
+                    choosePort = true;
+                    break;
+                case StartOutcome.PreviousServerExiting when elapsed.Elapsed < TimeSpan.FromSeconds(15):
+                    // Processes of a server killed a moment ago still hold its shared memory; they are going.
+                    await Task.Delay(250, ct);
+                    break;
+                default:
+                    throw new InvalidOperationException($"PostgreSQL could not start on port {Port}: {process.Output()}");
             }
-
-            if (keepPort || attempt == 3)
-            {
-                throw new InvalidOperationException($"PostgreSQL could not listen on port {Port}: {process.LogTail(3)}");
-            }
-
-            log($"PostgreSQL: port {Port} was taken meanwhile; trying another");
         }
     }
 
@@ -233,8 +241,7 @@ internal sealed class LocalPostgresServer : IPostgresServer
         return arguments;
     }
 
-    /// <summary>True once it accepts connections; false when it exited because its port was taken.</summary>
-    private async Task<bool> WaitUntilReadyAsync(CancellationToken ct)
+    private async Task<StartOutcome> WaitUntilReadyAsync(CancellationToken ct)
     {
         var probe = new NpgsqlConnectionStringBuilder(ConnectionStringFor("postgres")) { Pooling = false, Timeout = 2 }.ConnectionString;
         var deadline = Stopwatch.StartNew();
@@ -243,21 +250,27 @@ internal sealed class LocalPostgresServer : IPostgresServer
             ct.ThrowIfCancellationRequested();
             if (process!.HasExited)
             {
-                var tail = process.LogTail();
-                if (tail.Contains("could not bind", StringComparison.OrdinalIgnoreCase)
-                    || tail.Contains("could not create any TCP/IP sockets", StringComparison.OrdinalIgnoreCase))
+                var output = process.Output();
+                if (output.Contains("could not bind", StringComparison.OrdinalIgnoreCase)
+                    || output.Contains("could not create any TCP/IP sockets", StringComparison.OrdinalIgnoreCase))
                 {
-                    return false;
+                    return StartOutcome.PortTaken;
                 }
 
-                throw new InvalidOperationException($"PostgreSQL exited while starting. Last lines of {process.LogFile}:{Environment.NewLine}{tail}");
+                if (output.Contains("pre-existing shared memory block", StringComparison.OrdinalIgnoreCase)
+                    || output.Contains("lock file \"postmaster.pid\" already exists", StringComparison.OrdinalIgnoreCase))
+                {
+                    return StartOutcome.PreviousServerExiting;
+                }
+
+                throw new InvalidOperationException($"PostgreSQL exited while starting. Its output ({process.LogFile}):{Environment.NewLine}{output}");
             }
 
             try
             {
                 await using var connection = new NpgsqlConnection(probe);
                 await connection.OpenAsync(ct);
-                return true;
+                return StartOutcome.Ready;
             }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
             {
@@ -267,7 +280,7 @@ internal sealed class LocalPostgresServer : IPostgresServer
             if (deadline.Elapsed > ReadyTimeout)
             {
                 throw new TimeoutException($"PostgreSQL did not accept connections within {ReadyTimeout.TotalSeconds} s. "
-                    + $"Last lines of {process.LogFile}:{Environment.NewLine}{process.LogTail()}");
+                    + $"Its output ({process.LogFile}):{Environment.NewLine}{process.Output()}");
             }
 
             await Task.Delay(50, ct);
@@ -336,4 +349,11 @@ internal sealed class LocalPostgresServer : IPostgresServer
 
     // C.UTF-8 sorts by code point and knows non-ASCII case; plain C is the fallback where it is not built in.
     private static string Locale() => Directory.Exists("/usr/lib/locale/C.utf8") ? "C.UTF-8" : "C";
+
+    private enum StartOutcome
+    {
+        Ready,
+        PortTaken,
+        PreviousServerExiting,
+    }
 }

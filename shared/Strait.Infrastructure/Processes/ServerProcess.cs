@@ -15,11 +15,13 @@ internal sealed class ServerProcess
 
     private readonly Process process;
     private readonly bool ownSession;
+    private readonly long logStart;
 
-    private ServerProcess(Process process, string logFile, bool ownSession)
+    private ServerProcess(Process process, string logFile, long logStart, bool ownSession)
     {
         this.process = process;
         LogFile = logFile;
+        this.logStart = logStart;
         this.ownSession = ownSession;
     }
 
@@ -66,8 +68,10 @@ internal sealed class ServerProcess
         startInfo.Environment["STRAIT_LOG_FILE"] = logFile;
         startInfo.Environment[PosixProcess.OwnerVariable] = owner;
 
+        // The log file collects every start of a persistent server; this one's output begins here.
+        var logStart = File.Exists(logFile) ? new FileInfo(logFile).Length : 0;
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        return new ServerProcess(process, logFile, ownSession: setsid is not null);
+        return new ServerProcess(process, logFile, logStart, ownSession: setsid is not null);
     }
 
     /// <summary>The server and its current descendants; empty once it has exited.</summary>
@@ -130,15 +134,13 @@ internal sealed class ServerProcess
         }
     }
 
-    /// <summary>The last lines the server wrote, for error messages.</summary>
-    public string LogTail(int lines = 25) => ReadTail(LogFile, lines);
-
-    public static string ReadTail(string file, int lines)
+    /// <summary>The last lines this start of the server wrote, for error messages.</summary>
+    public string Output(int lines = 40)
     {
         try
         {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            stream.Seek(Math.Max(0, stream.Length - 16_384), SeekOrigin.Begin);
+            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            stream.Seek(Math.Max(logStart, stream.Length - 16_384), SeekOrigin.Begin);
             using var reader = new StreamReader(stream, Encoding.UTF8);
             var tail = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(lines);
             return string.Join(Environment.NewLine, tail);

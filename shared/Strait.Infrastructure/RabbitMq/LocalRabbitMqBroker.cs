@@ -154,22 +154,26 @@ internal sealed class LocalRabbitMqBroker : IRabbitMqBroker
 
     private async Task StartServerAsync(bool keepPorts, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var choosePorts = !keepPorts;
+        var portAttempts = 0;
+        var elapsed = Stopwatch.StartNew();
+        while (true)
         {
             var stopwatch = Stopwatch.StartNew();
-            if (!keepPorts)
+            if (choosePorts)
             {
-                await ChoosePortsAsync(preferPrevious: attempt == 1, ct);
+                await ChoosePortsAsync(preferPrevious: portAttempts == 0, ct);
+                choosePorts = false;
             }
 
             await File.WriteAllTextAsync(NodeFile, $"{nodeName} {port} {distributionPort}\n", ct);
             log($"RabbitMQ: starting node {nodeName} from {serverScript} on 127.0.0.1:{port}, data in {folder}");
             process = ServerProcess.Start(serverScript, [], account, ServerEnvironment(), folder, Path.Combine(folder, "rabbitmq.log"), owner: folder);
 
-            bool started;
+            StartOutcome outcome;
             try
             {
-                started = await WaitUntilReadyAsync(ct);
+                outcome = await WaitUntilReadyAsync(ct);
             }
             catch
             {
@@ -177,18 +181,22 @@ internal sealed class LocalRabbitMqBroker : IRabbitMqBroker
                 throw;
             }
 
-            if (started)
+            switch (outcome)
             {
-                log($"RabbitMQ: ready on 127.0.0.1:{port} ({stopwatch.Elapsed.TotalSeconds:0.0} s)");
-                return;
+                case StartOutcome.Ready:
+                    log($"RabbitMQ: ready on 127.0.0.1:{port} ({stopwatch.Elapsed.TotalSeconds:0.0} s)");
+                    return;
+                case StartOutcome.PortTaken when !keepPorts && ++portAttempts < 3:
+                    log($"RabbitMQ: port {port} or {distributionPort} was taken meanwhile; trying others");
+                    choosePorts = true;
+                    break;
+                case StartOutcome.PreviousNodeExiting when elapsed.Elapsed < TimeSpan.FromSeconds(20):
+                    // A node killed a moment ago is still registered under our name; it is going.
+                    await Task.Delay(500, ct);
+                    break;
+                default:
+                    throw new InvalidOperationException($"RabbitMQ could not start on port {port}: {process.Output()}");
             }
-
-            if (keepPorts || attempt == 3)
-            {
-                throw new InvalidOperationException($"RabbitMQ could not listen on port {port} or {distributionPort}: {process.LogTail(3)}");
-            }
-
-            log($"RabbitMQ: port {port} or {distributionPort} was taken meanwhile; trying others");
         }
     }
 
@@ -215,8 +223,7 @@ internal sealed class LocalRabbitMqBroker : IRabbitMqBroker
         ["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"] = "-kernel inet_dist_use_interface {127,0,0,1}",
     };
 
-    /// <summary>True once it answers AMQP; false when it exited because a port was taken.</summary>
-    private async Task<bool> WaitUntilReadyAsync(CancellationToken ct)
+    private async Task<StartOutcome> WaitUntilReadyAsync(CancellationToken ct)
     {
         var elapsed = Stopwatch.StartNew();
         while (true)
@@ -224,22 +231,29 @@ internal sealed class LocalRabbitMqBroker : IRabbitMqBroker
             ct.ThrowIfCancellationRequested();
             if (process!.HasExited)
             {
-                var tail = process.LogTail(60);
-                return tail.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase)
-                    ? false
-                    : throw new InvalidOperationException(
-                        $"RabbitMQ exited while starting. Last lines of {process.LogFile}:{Environment.NewLine}{process.LogTail()}");
+                var output = process.Output();
+                if (output.Contains("eaddrinuse", StringComparison.OrdinalIgnoreCase))
+                {
+                    return StartOutcome.PortTaken;
+                }
+
+                if (output.Contains("already running", StringComparison.OrdinalIgnoreCase))
+                {
+                    return StartOutcome.PreviousNodeExiting;
+                }
+
+                throw new InvalidOperationException($"RabbitMQ exited while starting. Its output ({process.LogFile}):{Environment.NewLine}{output}");
             }
 
             if (await AmqpProbe.AnswersAsync("127.0.0.1", port, TimeSpan.FromSeconds(2), ct))
             {
-                return true;
+                return StartOutcome.Ready;
             }
 
             if (elapsed.Elapsed > ReadyTimeout)
             {
                 throw new TimeoutException($"RabbitMQ did not answer AMQP within {ReadyTimeout.TotalSeconds} s. "
-                    + $"Last lines of {process.LogFile}:{Environment.NewLine}{process.LogTail()}");
+                    + $"Its output ({process.LogFile}):{Environment.NewLine}{process.Output()}");
             }
 
             await Task.Delay(200, ct);
@@ -281,5 +295,12 @@ internal sealed class LocalRabbitMqBroker : IRabbitMqBroker
         {
             return null;
         }
+    }
+
+    private enum StartOutcome
+    {
+        Ready,
+        PortTaken,
+        PreviousNodeExiting,
     }
 }
