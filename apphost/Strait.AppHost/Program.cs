@@ -1,6 +1,12 @@
 using System.Runtime.InteropServices;
 using Strait.AppHost;
 
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(AppHostOptions.Usage);
+    return 0;
+}
+
 AppHostOptions options;
 try
 {
