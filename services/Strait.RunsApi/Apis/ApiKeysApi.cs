@@ -122,7 +122,8 @@ public static class ApiKeysApi
         return TypedResults.Ok(page.ToPage(rows, k => (k.CreatedAt, k.Id), ApiKeyResponse.From));
     }
 
-    private static async Task<IResult> RevokeAsync(string keyId, Caller caller, RunsDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> RevokeAsync(string keyId, Caller caller, RunsDbContext db, TimeProvider time, DbApiKeyStore keys,
+        CancellationToken ct)
     {
         var notFound = ApiResults.NotFound("api key not found or already revoked");
         if (!Guid.TryParse(keyId, out var id))
@@ -130,10 +131,18 @@ public static class ApiKeysApi
             return notFound;
         }
 
-        var revoked = await db.ApiKeys
+        var hash = await db.ApiKeys
             .Where(k => k.Id == id && k.RevokedAt == null && (caller.IsInternal && caller.ProjectId == null || k.ProjectId == caller.ProjectId))
+            .Select(k => k.KeyHash).FirstOrDefaultAsync(ct);
+        var revoked = hash is null ? 0 : await db.ApiKeys.Where(k => k.Id == id && k.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, time.GetUtcNow()), ct);
-        return revoked == 0 ? notFound : TypedResults.Ok(new { status = "revoked" });
+        if (revoked == 0)
+        {
+            return notFound;
+        }
+
+        keys.Forget(hash!);
+        return TypedResults.Ok(new { status = "revoked" });
     }
 
     private static async Task<IResult> VerifyAsync(RemoteApiKeyStore.VerifyRequest body, IApiKeyStore keys, CancellationToken ct)

@@ -18,7 +18,8 @@ public static class Extensions
         builder.AddStraitDbContext<RunsDbContext>(RunsDbContext.Schema);
         builder.AddInfrastructureHealthChecks();
         // runs-api owns the keys: it checks them in its own table instead of asking itself over HTTP.
-        builder.Services.AddScoped<IApiKeyStore, DbApiKeyStore>();
+        builder.Services.AddScoped<DbApiKeyStore>();
+        builder.Services.AddScoped<IApiKeyStore>(sp => sp.GetRequiredService<DbApiKeyStore>());
         builder.AddStraitAuthentication();
         builder.Services.AddScoped<RunScheduler>();
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.SectionName);
