@@ -57,7 +57,8 @@ public static class RunTelemetryApi
         return rows.Select(StateEntryResponse.From).ToList();
     }
 
-    // Newest sequence first; the cursor is the last row's (created_at, id), which follows the sequence.
+    // Newest sequence first. Concurrent checkpoints' timestamps need not follow their sequence, so the cursor's row id
+    // is used to find where the previous page stopped.
     private static async Task<IResult> ListCheckpointsAsync(string runId, HttpRequest request, Caller caller, IngestDbContext db, CancellationToken ct)
     {
         var (id, page, error) = await ResolveAsync(runId, request, caller, db, ct);
@@ -67,10 +68,16 @@ public static class RunTelemetryApi
         }
 
         var query = db.RunCheckpoints.AsNoTracking().Where(c => c.RunId == id);
-        if (page!.AfterTimestamp is { } after)
+        if (page!.AfterTimestamp is not null)
         {
-            var afterId = page.AfterId ?? Guid.Empty;
-            query = query.Where(c => c.CreatedAt < after || (c.CreatedAt == after && c.Id.CompareTo(afterId) < 0));
+            var afterSequence = await db.RunCheckpoints.Where(c => c.RunId == id && c.Id == page.AfterId)
+                .Select(c => (int?)c.Sequence).FirstOrDefaultAsync(ct);
+            if (afterSequence is null)
+            {
+                return ApiResults.BadRequest("invalid cursor format");
+            }
+
+            query = query.Where(c => c.Sequence < afterSequence);
         }
 
         var rows = await query.OrderByDescending(c => c.Sequence).Take(page.Limit + 1).ToListAsync(ct);

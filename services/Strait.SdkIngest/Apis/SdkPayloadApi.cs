@@ -1,5 +1,6 @@
 using Strait.SdkIngest.Clients;
 using Strait.SdkIngest.Data;
+using Strait.ServiceDefaults.Http;
 
 namespace Strait.SdkIngest.Apis;
 
@@ -22,7 +23,7 @@ public static class SdkPayloadApi
 
         var payload = await runs.GetPayloadAsync(runId, ct);
         return payload is null
-            ? Strait.ServiceDefaults.Http.ApiResults.NotFound("run not found")
+            ? ApiResults.NotFound("run not found")
             : TypedResults.Text(payload, "application/json");
     }
 }

@@ -37,8 +37,8 @@ public sealed class RunStatusChangedConsumer(IngestDbContext db) : IConsumer<Run
     public static int AttemptAfter(RunStatusChanged change) =>
         change is { From: "executing", To: "queued", Error: not null } ? change.Attempt + 1 : change.Attempt;
 
-    // One statement, tolerant of concurrent and out-of-order deliveries: the status follows the newest transition,
-    // the attempt only ever grows.
+    // One statement, tolerant of concurrent and out-of-order deliveries: status and attempt follow the newest
+    // transition. The attempt is not kept monotonic on purpose: a dead-letter replay starts the run over at attempt 1.
     private async Task UpsertRunStateAsync(RunStatusChanged change, CancellationToken ct)
     {
         var at = change.At.ToUniversalTime();
@@ -49,7 +49,7 @@ public sealed class RunStatusChangedConsumer(IngestDbContext db) : IConsumer<Run
             ON CONFLICT (run_id) DO UPDATE SET
                 status = CASE WHEN excluded.changed_at >= run_states.changed_at THEN excluded.status ELSE run_states.status END,
                 changed_at = GREATEST(run_states.changed_at, excluded.changed_at),
-                attempt = GREATEST(run_states.attempt, excluded.attempt)
+                attempt = CASE WHEN excluded.changed_at >= run_states.changed_at THEN excluded.attempt ELSE run_states.attempt END
             """, ct);
     }
 }

@@ -191,8 +191,18 @@ public sealed class SdkRunPlaneTests(PlatformFixture fixture) : IAsyncLifetime
         }
 
         Assert.Equal(Enumerable.Range(1, 20), sequences.Order());
-        var listed = await api.Http.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/checkpoints?limit=100");
-        Assert.Equal(Enumerable.Range(1, 20).Reverse(), listed.GetProperty("data").EnumerateArray().Select(c => c.GetProperty("sequence").GetInt32()));
+        var listed = new List<int>();
+        var query = "limit=7";
+        JsonElement page;
+        do
+        {
+            page = await api.Http.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/checkpoints?{query}");
+            listed.AddRange(page.GetProperty("data").EnumerateArray().Select(c => c.GetProperty("sequence").GetInt32()));
+            query = page.GetProperty("has_more").GetBoolean() ? "limit=7&cursor=" + Uri.EscapeDataString(page.GetProperty("next_cursor").GetString()!) : "";
+        }
+        while (query.Length > 0);
+
+        Assert.Equal(Enumerable.Range(1, 20).Reverse(), listed);
     }
 
     [Fact]
@@ -214,20 +224,87 @@ public sealed class SdkRunPlaneTests(PlatformFixture fixture) : IAsyncLifetime
         await api.WaitForStatusAsync(runId, "completed");
     }
 
+    [Fact]
+    public async Task Token_FromTheAttemptBeforeARetry_IsStale()
+    {
+        var calls = 0;
+        var retryUrl = endpoint.Route(c => { c.Response.StatusCode = Interlocked.Increment(ref calls) == 1 ? 503 : 202; return Task.CompletedTask; });
+        var retryJob = await api.CreateJobAsync(retryUrl, new { max_attempts = 3, retry_delays_secs = new[] { 1 } });
+        var runId = await api.TriggerAsync(retryJob);
+        await WaitForTimelineAsync(runId, t => t.Count(s => s == "queued->executing") == 2);
+        await WaitForRequestsAsync(retryUrl, 2);
+        var requests = endpoint.RequestsTo(retryUrl);
+        using var first = platform.Client(requests[0].Header("X-Run-Token"));
+        using var second = platform.Client(requests[1].Header("X-Run-Token"));
+
+        var stale = await first.PostAsJsonAsync($"/sdk/v1/runs/{runId}/log", new { message = "from attempt 1" });
+        var current = await second.PostAsJsonAsync($"/sdk/v1/runs/{runId}/log", new { message = "from attempt 2" });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
+        Assert.Equal("stale run token", (await stale.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.Created, current.StatusCode);
+    }
+
+    [Fact]
+    public async Task Token_AfterDeadLetterReplay_IsAcceptedForTheRestartedAttempt()
+    {
+        var calls = 0;
+        var replayUrl = endpoint.Route(c => { c.Response.StatusCode = Interlocked.Increment(ref calls) <= 2 ? 503 : 202; return Task.CompletedTask; });
+        var replayJob = await api.CreateJobAsync(replayUrl, new { max_attempts = 2, retry_delays_secs = new[] { 1 } });
+        var runId = await api.TriggerAsync(replayJob);
+        await WaitForTimelineAsync(runId, t => t.Contains("executing->dead_letter"));
+
+        var replay = await api.Http.PostAsync($"/v1/runs/{runId}/dlq-replay", null);
+        await WaitForTimelineAsync(runId, t => t.Count(s => s == "queued->executing") == 3);
+        await WaitForRequestsAsync(replayUrl, 3);
+        using var sdk = platform.Client(endpoint.RequestsTo(replayUrl)[2].Header("X-Run-Token"));
+        var log = await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/log", new { message = "after replay" });
+
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, log.StatusCode);
+    }
+
     /// <summary>A run in <c>executing</c>, as seen by runs-api and by sdk-ingest's copy, and an SDK client holding its token.</summary>
     private async Task<(string RunId, HttpClient Sdk)> StartExecutingRunAsync()
     {
-        var before = endpoint.RequestsTo(url).Count;
         var runId = await api.TriggerAsync(jobId);
         await api.WaitForStatusAsync(runId, "executing");
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((endpoint.RequestsTo(url).Count <= before || !(await api.TimelineAsync(runId)).Contains("queued->executing")) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
+        await WaitForTimelineAsync(runId, t => t.Contains("queued->executing"));
+        await WaitForRequestsAsync(url, r => r.Header("X-Run-ID") == runId);
         var request = Assert.Single(endpoint.RequestsTo(url), r => r.Header("X-Run-ID") == runId);
         return (runId, platform.Client(request.Header("X-Run-Token")));
+    }
+
+    // sdk-ingest's timeline is written with its run copy, so this also waits for the copy to catch up.
+    private async Task WaitForTimelineAsync(string runId, Func<List<string>, bool> reached)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        List<string> timeline;
+        while (!reached(timeline = await api.TimelineAsync(runId)))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"run {runId} timeline is [{string.Join(", ", timeline)}]");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private Task WaitForRequestsAsync(string to, int count) => WaitForRequestsAsync(to, _ => true, count);
+
+    private async Task WaitForRequestsAsync(string to, Func<ReceivedRequest, bool> match, int count = 1)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (endpoint.RequestsTo(to).Count(match) < count)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{to} received {endpoint.RequestsTo(to).Count(match)} of {count} requests");
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     private async Task<List<JsonElement>> EventsAsync(string runId)

@@ -21,4 +21,8 @@ public sealed class RunStatusChangedAttemptTests
     [InlineData("dead_letter", "queued")]
     public void AttemptAfter_OtherTransitions_KeepTheAttempt(string? from, string to) =>
         Assert.Equal(2, RunStatusChangedConsumer.AttemptAfter(Change(from, to, 2)));
+
+    [Fact]
+    public void AttemptAfter_DeadLetterReplay_NamesTheRestartedAttempt() =>
+        Assert.Equal(1, RunStatusChangedConsumer.AttemptAfter(Change("dead_letter", "queued", 1)));
 }
