@@ -19,6 +19,9 @@ public sealed class WithdrawRunConsumer(DispatcherDbContext db, InFlightDeliveri
             await DispatchQueueSignal.NotifyOnCommitAsync(db, context.CancellationToken);
         }
 
-        inFlight.Abort(m.RunId, m.Attempt);
+        if (m.AbortCall)
+        {
+            inFlight.Abort(m.RunId, m.Attempt);
+        }
     }
 }

@@ -25,7 +25,6 @@ public static class Extensions
         {
             x.AddConsumer<DispatchRunConsumer>();
             x.AddConsumer<WithdrawRunConsumer>();
-            x.AddConsumer<RunStatusChangedConsumer>();
         });
         builder.AddDispatch();
         return builder;

@@ -118,12 +118,12 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
                         .Schedule(RetryDue, RetryDueFor, c => c.Saga.NextRetryAt!.Value.UtcDateTime).TransitionTo(Queued),
                     final => final.TransitionTo(Crashed)),
             When(Complete).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
-                ok => ok.Then(c => CompleteWith(c.Saga, c.Message.Result)).TransitionTo(Completed).ThenAsync(Ok),
+                ok => ok.Then(c => CompleteWith(c.Saga, c.Message.Result)).ThenAsync(Release).TransitionTo(Completed).ThenAsync(Ok),
                 stale => stale.ThenAsync(Stale)),
             When(Fail).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
-                ok => ok.Then(c => SetError(c.Saga, c.Message.Error, "sdk"))
+                ok => ok.Then(c => SetError(c.Saga, c.Message.Error, "sdk")).ThenAsync(Release)
                     .IfElse(c => c.Message.Retry && HasAttemptsLeft(c.Saga),
-                        retry => retry.ThenAsync(Withdraw).Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout).Then(ScheduleNextAttempt)
+                        retry => retry.Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout).Then(ScheduleNextAttempt)
                             .Schedule(RetryDue, RetryDueFor, c => c.Saga.NextRetryAt!.Value.UtcDateTime).TransitionTo(Queued),
                         final => final.TransitionTo(Failed))
                     .ThenAsync(Ok),
@@ -135,7 +135,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
                     .ThenAsync(Ok),
                 stale => stale.ThenAsync(Stale)),
             When(WaitRequested).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
-                ok => ok.Then(c => c.Saga.WaitReason = c.Message.Reason).ThenAsync(Withdraw)
+                ok => ok.Then(c => c.Saga.WaitReason = c.Message.Reason).ThenAsync(Release)
                     .Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout)
                     .Schedule(WaitTimeout, c => new RunWaitTimeout { RunId = c.Saga.CorrelationId }, c => c.Message.TimeoutAt.UtcDateTime)
                     .TransitionTo(Waiting).ThenAsync(Ok),
@@ -397,6 +397,10 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
 
     private async Task Withdraw(BehaviorContext<RunState> context) =>
         await context.Publish(new WithdrawRun { RunId = context.Saga.CorrelationId, Attempt = context.Saga.Attempt });
+
+    // The job code moved the run from inside its own call: free the slot, let the call answer.
+    private async Task Release(BehaviorContext<RunState> context) =>
+        await context.Publish(new WithdrawRun { RunId = context.Saga.CorrelationId, Attempt = context.Saga.Attempt, AbortCall = false });
 
     private async Task RecordTransition(BehaviorContext<RunState, State> context)
     {

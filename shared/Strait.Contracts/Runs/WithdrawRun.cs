@@ -1,8 +1,17 @@
 namespace Strait.Contracts.Runs;
 
-/// <summary>runs-api → dispatcher: this attempt no longer needs delivery (canceled, expired); free its place or slot.</summary>
+/// <summary>
+/// runs-api → dispatcher: this attempt no longer needs delivery or its slot (it left executing, was canceled or
+/// expired): free its place in the queue or its concurrency slot.
+/// </summary>
 public sealed record WithdrawRun
 {
     public required Guid RunId { get; init; }
     public required int Attempt { get; init; }
+
+    /// <summary>
+    /// Abort the HTTP call if it is still in flight (cancel, pause, timeout). False when the job code itself moved the
+    /// run (SDK complete, fail, wait) from inside that call and is about to answer it.
+    /// </summary>
+    public bool AbortCall { get; init; } = true;
 }

@@ -179,7 +179,7 @@ public sealed class AdmissionTests(DispatcherFixture fixture)
     }
 
     [Fact]
-    public async Task Admission_AcceptedRunHoldsSlot_UntilRunLeavesExecuting()
+    public async Task Admission_AcceptedRunHoldsSlot_UntilReleased()
     {
         var url = Endpoint.Route(context =>
         {
@@ -195,16 +195,8 @@ public sealed class AdmissionTests(DispatcherFixture fixture)
         await fixture.DispatchAsync(second);
         await Probe.WaitForAsync<RunWaitReasonChanged>(m => m.RunId == second.RunId && m.WaitReason == "job_concurrency 1/1", Wait);
 
-        await fixture.SendAsync<RunStatusChangedConsumer, RunStatusChanged>(new RunStatusChanged
-        {
-            RunId = first.RunId,
-            ProjectId = first.ProjectId,
-            JobId = jobId,
-            From = "executing",
-            To = "completed",
-            Attempt = 1,
-            At = DateTimeOffset.UtcNow,
-        });
+        // The saga releases an accepted attempt's slot when the job code completes it through the SDK.
+        await fixture.SendAsync<WithdrawRunConsumer, WithdrawRun>(new WithdrawRun { RunId = first.RunId, Attempt = 1, AbortCall = false });
 
         await Probe.WaitForAsync<RunDispatchAccepted>(m => m.RunId == second.RunId, Wait);
     }

@@ -131,6 +131,8 @@ public sealed class RunStateMachineTests : IAsyncLifetime
         Assert.Equal(200, result.Status);
         Assert.Equal("completed", result.RunStatus);
         Assert.Equal("42", (await patient.WaitForStatusAsync(run.CorrelationId, "completed")).Result);
+        var release = Assert.Single(await patient.PublishedAsync<WithdrawRun>(m => m.RunId == run.CorrelationId));
+        Assert.False(release.AbortCall);
     }
 
     [Fact]
