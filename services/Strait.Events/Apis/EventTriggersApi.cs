@@ -49,13 +49,7 @@ public static class EventTriggersApi
             query = query.Where(t => t.Status == status);
         }
 
-        if (page.AfterTimestamp is { } after)
-        {
-            var afterId = page.AfterId ?? Guid.Empty;
-            query = query.Where(t => t.RequestedAt < after || (t.RequestedAt == after && t.Id.CompareTo(afterId) < 0));
-        }
-
-        var rows = await query.OrderByDescending(t => t.RequestedAt).ThenByDescending(t => t.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await query.NewestFirst(page, t => t.RequestedAt, t => t.Id).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, t => (t.RequestedAt, t.Id), EventTriggerResponse.From));
     }
 

@@ -111,14 +111,8 @@ public static class ApiKeysApi
             return error!;
         }
 
-        var query = db.ApiKeys.AsNoTracking().Where(k => k.ProjectId == projectId);
-        if (page.AfterTimestamp is { } after)
-        {
-            var afterId = page.AfterId ?? Guid.Empty;
-            query = query.Where(k => k.CreatedAt < after || (k.CreatedAt == after && k.Id.CompareTo(afterId) < 0));
-        }
-
-        var rows = await query.OrderByDescending(k => k.CreatedAt).ThenByDescending(k => k.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await db.ApiKeys.AsNoTracking().Where(k => k.ProjectId == projectId)
+            .NewestFirst(page, k => k.CreatedAt, k => k.Id).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, k => (k.CreatedAt, k.Id), ApiKeyResponse.From));
     }
 

@@ -113,13 +113,7 @@ public static class JobsApi
                 : query.Where(j => EF.Functions.JsonExists(j.Tags, tagKey));
         }
 
-        if (page.AfterTimestamp is { } after)
-        {
-            var afterId = page.AfterId ?? Guid.Empty;
-            query = query.Where(j => j.CreatedAt < after || (j.CreatedAt == after && j.Id.CompareTo(afterId) < 0));
-        }
-
-        var rows = await query.OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await query.NewestFirst(page, j => j.CreatedAt, j => j.Id).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, j => (j.CreatedAt, j.Id), JobResponse.From));
     }
 
@@ -307,14 +301,8 @@ public static class JobsApi
             return error!;
         }
 
-        var query = db.JobVersions.AsNoTracking().Where(v => v.JobId == job.Id);
-        if (page.AfterTimestamp is { } after)
-        {
-            var afterId = page.AfterId ?? Guid.Empty;
-            query = query.Where(v => v.CreatedAt < after || (v.CreatedAt == after && v.Id.CompareTo(afterId) < 0));
-        }
-
-        var rows = await query.OrderByDescending(v => v.CreatedAt).ThenByDescending(v => v.Id).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await db.JobVersions.AsNoTracking().Where(v => v.JobId == job.Id)
+            .NewestFirst(page, v => v.CreatedAt, v => v.Id).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, v => (v.CreatedAt, v.Id), JobVersionResponse.From));
     }
 

@@ -83,13 +83,7 @@ public static class RunActionsApi
             query = query.Where(r => r.TriggeredBy == triggeredBy);
         }
 
-        if (page.AfterTimestamp is { } after)
-        {
-            var afterId = page.AfterId ?? Guid.Empty;
-            query = query.Where(r => r.CreatedAt < after || (r.CreatedAt == after && r.CorrelationId.CompareTo(afterId) < 0));
-        }
-
-        var rows = await query.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.CorrelationId).Take(page.Limit + 1).ToListAsync(ct);
+        var rows = await query.NewestFirst(page, r => r.CreatedAt, r => r.CorrelationId).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, r => (r.CreatedAt, r.CorrelationId), RunResponse.From));
     }
 

@@ -92,15 +92,9 @@ public static class RunTelemetryApi
             return error;
         }
 
-        var query = db.RunUsage.AsNoTracking().Where(u => u.RunId == id);
-        if (page!.AfterTimestamp is { } after)
-        {
-            var afterId = page.AfterId ?? Guid.Empty;
-            query = query.Where(u => u.CreatedAt < after || (u.CreatedAt == after && u.Id.CompareTo(afterId) < 0));
-        }
-
-        var rows = await query.OrderByDescending(u => u.CreatedAt).ThenByDescending(u => u.Id).Take(page.Limit + 1).ToListAsync(ct);
-        return TypedResults.Ok(page.ToPage(rows, u => (u.CreatedAt, u.Id), UsageResponse.From));
+        var rows = await db.RunUsage.AsNoTracking().Where(u => u.RunId == id)
+            .NewestFirst(page!, u => u.CreatedAt, u => u.Id).ToListAsync(ct);
+        return TypedResults.Ok(page!.ToPage(rows, u => (u.CreatedAt, u.Id), UsageResponse.From));
     }
 
     private static async Task<IResult> ListToolCallsAsync(string runId, HttpRequest request, Caller caller, IngestDbContext db, CancellationToken ct)
@@ -111,15 +105,9 @@ public static class RunTelemetryApi
             return error;
         }
 
-        var query = db.RunToolCalls.AsNoTracking().Where(t => t.RunId == id);
-        if (page!.AfterTimestamp is { } after)
-        {
-            var afterId = page.AfterId ?? Guid.Empty;
-            query = query.Where(t => t.CreatedAt < after || (t.CreatedAt == after && t.Id.CompareTo(afterId) < 0));
-        }
-
-        var rows = await query.OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id).Take(page.Limit + 1).ToListAsync(ct);
-        return TypedResults.Ok(page.ToPage(rows, t => (t.CreatedAt, t.Id), ToolCallResponse.From));
+        var rows = await db.RunToolCalls.AsNoTracking().Where(t => t.RunId == id)
+            .NewestFirst(page!, t => t.CreatedAt, t => t.Id).ToListAsync(ct);
+        return TypedResults.Ok(page!.ToPage(rows, t => (t.CreatedAt, t.Id), ToolCallResponse.From));
     }
 
     // Newest first by write time: the original sorted by key but paged by time, which skipped rows.
@@ -131,15 +119,9 @@ public static class RunTelemetryApi
             return error;
         }
 
-        var query = db.RunOutputs.AsNoTracking().Where(o => o.RunId == id);
-        if (page!.AfterTimestamp is { } after)
-        {
-            var afterId = page.AfterId ?? Guid.Empty;
-            query = query.Where(o => o.CreatedAt < after || (o.CreatedAt == after && o.Id.CompareTo(afterId) < 0));
-        }
-
-        var rows = await query.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Take(page.Limit + 1).ToListAsync(ct);
-        return TypedResults.Ok(page.ToPage(rows, o => (o.CreatedAt, o.Id), OutputResponse.From));
+        var rows = await db.RunOutputs.AsNoTracking().Where(o => o.RunId == id)
+            .NewestFirst(page!, o => o.CreatedAt, o => o.Id).ToListAsync(ct);
+        return TypedResults.Ok(page!.ToPage(rows, o => (o.CreatedAt, o.Id), OutputResponse.From));
     }
 
     private static async Task<IResult> ListRunStateAsync(string runId, HttpRequest request, Caller caller, IngestDbContext db, CancellationToken ct)
