@@ -65,7 +65,7 @@ public static class JobsApi
             Tags = body.Tags ?? [],
             Enabled = body.Enabled ?? true,
             VersionId = NewVersionId(),
-            CreatedBy = caller.ApiKeyId is { } keyId ? $"apikey:{keyId}" : "internal",
+            CreatedBy = caller.Actor,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -215,7 +215,7 @@ public static class JobsApi
         job.Enabled = merged.Enabled!.Value;
         job.Version++;
         job.VersionId = NewVersionId();
-        job.UpdatedBy = caller.ApiKeyId is { } keyId ? $"apikey:{keyId}" : "internal";
+        job.UpdatedBy = caller.Actor;
         job.UpdatedAt = now;
         RecordVersion(db, job, now);
         try

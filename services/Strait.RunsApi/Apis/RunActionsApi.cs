@@ -153,7 +153,7 @@ public static class RunActionsApi
 
         var now = time.GetUtcNow();
         var request = new TriggerRequest(null, original.Tags, null, original.Priority, null, null, original.ConcurrencyKey, null);
-        var run = RunFactory.Create(job, request, original.Payload, original.PayloadHash, now, "manual", CreatedBy(caller),
+        var run = RunFactory.Create(job, request, original.Payload, original.PayloadHash, now, "manual", caller.Actor,
             new Dictionary<string, string>(original.Metadata));
         await scheduler.StartAsync(run, ct);
         db.Runs.Add(run);
@@ -198,6 +198,4 @@ public static class RunActionsApi
             : Task.FromResult<RunState?>(null);
 
     private static IResult RunNotFound() => ApiResults.NotFound("run not found");
-
-    private static string CreatedBy(Caller caller) => caller.ApiKeyId is { } keyId ? $"apikey:{keyId}" : "internal";
 }

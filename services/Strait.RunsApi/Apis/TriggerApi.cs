@@ -71,7 +71,7 @@ public static class TriggerApi
 
         var metadata = TraceHeaders.Where(h => http.Headers.ContainsKey(h))
             .ToDictionary(h => h, h => http.Headers[h].ToString(), StringComparer.Ordinal);
-        var run = RunFactory.Create(job, request, payload, hash, now, "manual", CreatedBy(caller), metadata);
+        var run = RunFactory.Create(job, request, payload, hash, now, "manual", caller.Actor, metadata);
 
         if (request.IdempotencyKey is null)
         {
@@ -83,8 +83,7 @@ public static class TriggerApi
 
         // Two triggers with one key race here: the advisory lock makes the second wait and then find the first's run.
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await db.Database.ExecuteSqlInterpolatedAsync(
-            $"SELECT pg_advisory_xact_lock(hashtextextended({job.Id.ToString() + "/" + request.IdempotencyKey}, 0))", ct);
+        await LockIdempotencyKeyAsync(db, job.Id, request.IdempotencyKey, ct);
         var existing = await FindIdempotentRunAsync(db, job.Id, request.IdempotencyKey, now, ct);
         if (existing is not null)
         {
@@ -131,8 +130,7 @@ public static class TriggerApi
         {
             if (item.IdempotencyKey is { Length: > 0 } key)
             {
-                await db.Database.ExecuteSqlInterpolatedAsync(
-                    $"SELECT pg_advisory_xact_lock(hashtextextended({job.Id.ToString() + "/" + key}, 0))", ct);
+                await LockIdempotencyKeyAsync(db, job.Id, key, ct);
                 var existing = await FindIdempotentRunAsync(db, job.Id, key, now, ct)
                     ?? FindPending(db, job.Id, key);
                 if (existing is not null)
@@ -143,7 +141,7 @@ public static class TriggerApi
             }
 
             var payload = CanonicalJson.Canonicalize(item.Payload);
-            var run = RunFactory.Create(job, item, payload, CanonicalJson.Hash(payload), now, "manual", CreatedBy(caller), []);
+            var run = RunFactory.Create(job, item, payload, CanonicalJson.Hash(payload), now, "manual", caller.Actor, []);
             run.BatchId = batchId;
             await scheduler.StartAsync(run, ct);
             db.Runs.Add(run);
@@ -174,6 +172,10 @@ public static class TriggerApi
         return job.Paused ? (null, ApiResults.Conflict("job is paused")) : (job, null);
     }
 
+    /// <summary>Held until the transaction ends, so triggers with one key for one job take turns.</summary>
+    private static Task<int> LockIdempotencyKeyAsync(RunsDbContext db, Guid jobId, string key, CancellationToken ct) =>
+        db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({jobId.ToString() + "/" + key}, 0))", ct);
+
     // A key matches a run of the job that is still going, or that finished less than 24 hours ago.
     private static async Task<(Guid Id, string State)?> FindIdempotentRunAsync(RunsDbContext db, Guid jobId, string key, DateTimeOffset now, CancellationToken ct)
     {
@@ -203,6 +205,4 @@ public static class TriggerApi
 
         return key.Length == 0 ? null : key;
     }
-
-    private static string CreatedBy(Caller caller) => caller.ApiKeyId is { } keyId ? $"apikey:{keyId}" : "internal";
 }

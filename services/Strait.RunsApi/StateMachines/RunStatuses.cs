@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 
 namespace Strait.RunsApi.StateMachines;
@@ -33,7 +34,15 @@ public static class RunStatuses
         Completed, Failed, TimedOut, Crashed, SystemFailed, Canceled, Expired, DeadLetter,
     };
 
-    public static string FromStateName(string stateName)
+    // Every read and write of a run converts its state name; the known ones are converted once.
+    private static readonly FrozenDictionary<string, string> ByStateName = All.ToFrozenDictionary(ToPascalCase, s => s, StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, string> ByStatus = All.ToFrozenDictionary(s => s, ToPascalCase, StringComparer.Ordinal);
+
+    public static string FromStateName(string stateName) => ByStateName.TryGetValue(stateName, out var status) ? status : ToSnakeCase(stateName);
+
+    public static string ToStateName(string status) => ByStatus.TryGetValue(status, out var state) ? state : ToPascalCase(status);
+
+    private static string ToSnakeCase(string stateName)
     {
         var builder = new StringBuilder(stateName.Length + 4);
         foreach (var c in stateName)
@@ -49,6 +58,6 @@ public static class RunStatuses
         return builder.ToString();
     }
 
-    public static string ToStateName(string status) =>
+    private static string ToPascalCase(string status) =>
         string.Concat(status.Split('_').Select(part => part.Length == 0 ? part : char.ToUpperInvariant(part[0]) + part[1..]));
 }

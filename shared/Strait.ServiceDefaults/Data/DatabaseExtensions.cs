@@ -29,6 +29,10 @@ public static class DatabaseExtensions
                 .ConfigureDataSource(dataSource => dataSource.EnableDynamicJson()))
             .UseSnakeCaseNamingConvention();
 
+    /// <summary>Options for a context built by hand (design-time tools, tests, benchmarks).</summary>
+    public static DbContextOptions<TContext> CreateOptions<TContext>(string connectionString, string schema) where TContext : DbContext =>
+        (DbContextOptions<TContext>)Configure(new DbContextOptionsBuilder<TContext>(), connectionString, schema).Options;
+
     /// <summary>
     /// "Migrate, then exit" when started with <c>--migrate</c> (the app host's migration step, a Kubernetes Job in
     /// production); otherwise serve. An ordinary start never migrates.

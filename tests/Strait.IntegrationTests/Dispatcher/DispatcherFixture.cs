@@ -93,8 +93,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
     }
 
     public DispatcherDbContext OpenDb() =>
-        new((DbContextOptions<DispatcherDbContext>)DatabaseExtensions
-            .Configure(new DbContextOptionsBuilder<DispatcherDbContext>(), Postgres, DispatcherDbContext.Schema).Options);
+        new(DatabaseExtensions.CreateOptions<DispatcherDbContext>(Postgres, DispatcherDbContext.Schema));
 
     /// <summary>Sends a command straight to the dispatcher's queue for its consumer.</summary>
     public async Task SendAsync<TConsumer, TMessage>(TMessage message)

@@ -136,12 +136,9 @@ public sealed class StraitPlatform : IAsyncDisposable
 
     private static async Task MigrateAsync(string connectionString)
     {
-        await using (var db = new RunsDbContext(Options<RunsDbContext>(connectionString, RunsDbContext.Schema))) { await db.Database.MigrateAsync(); }
-        await using (var db = new IngestDbContext(Options<IngestDbContext>(connectionString, IngestDbContext.Schema))) { await db.Database.MigrateAsync(); }
-        await using (var db = new DispatcherDbContext(Options<DispatcherDbContext>(connectionString, DispatcherDbContext.Schema))) { await db.Database.MigrateAsync(); }
-        await using (var db = new EventsDbContext(Options<EventsDbContext>(connectionString, EventsDbContext.Schema))) { await db.Database.MigrateAsync(); }
+        await using (var db = new RunsDbContext(DatabaseExtensions.CreateOptions<RunsDbContext>(connectionString, RunsDbContext.Schema))) { await db.Database.MigrateAsync(); }
+        await using (var db = new IngestDbContext(DatabaseExtensions.CreateOptions<IngestDbContext>(connectionString, IngestDbContext.Schema))) { await db.Database.MigrateAsync(); }
+        await using (var db = new DispatcherDbContext(DatabaseExtensions.CreateOptions<DispatcherDbContext>(connectionString, DispatcherDbContext.Schema))) { await db.Database.MigrateAsync(); }
+        await using (var db = new EventsDbContext(DatabaseExtensions.CreateOptions<EventsDbContext>(connectionString, EventsDbContext.Schema))) { await db.Database.MigrateAsync(); }
     }
-
-    private static DbContextOptions<T> Options<T>(string connectionString, string schema) where T : DbContext =>
-        (DbContextOptions<T>)DatabaseExtensions.Configure(new DbContextOptionsBuilder<T>(), connectionString, schema).Options;
 }
