@@ -142,13 +142,15 @@ internal sealed class LocalRabbitMqBroker : IRabbitMqBroker
     /// <summary>
     /// Every node registers with the machine's one epmd, which the first node would otherwise start as its own
     /// child, carrying our owner mark. Started here, unmarked, it is plainly shared and outlives us like a system
-    /// daemon, rather than looking like a process we leaked.
+    /// daemon, rather than looking like a process we leaked. It starts from <c>/</c>, so not even its working
+    /// directory (or the <c>PWD</c> its shell exports) names our data folder.
     /// </summary>
     private async Task StartPortMapperAsync(CancellationToken ct)
     {
         if (RabbitMqBinaries.FindEpmd() is { } epmd)
         {
-            await CommandRunner.RunAsync("/bin/sh", ["-c", "exec \"$0\" -daemon </dev/null >/dev/null 2>&1", epmd], account, null, folder, ct);
+            await CommandRunner.RunAsync(
+                "/bin/sh", ["-c", "exec \"$0\" -daemon </dev/null >/dev/null 2>&1", epmd], account, new Dictionary<string, string> { ["PWD"] = "/" }, "/", ct);
         }
     }
 
