@@ -8,6 +8,12 @@ public sealed class StraitMessagingOptions
     /// <summary>The safety-net poll of the outbox when no commit has woken the delivery service.</summary>
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Whether this process sends committed outbox rows. A replica that only writes may leave delivery to the others,
+    /// which are woken by NOTIFY (default true).
+    /// </summary>
+    public bool DeliverOutbox { get; set; } = true;
+
     /// <summary>Rows sent per outbox delivery transaction.</summary>
     public int OutboxBatchSize { get; set; } = 100;
 

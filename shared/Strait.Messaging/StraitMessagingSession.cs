@@ -37,7 +37,7 @@ public sealed class StraitMessagingSession : IDisposable
 
         // Other replicas learn of the rows through NOTIFY, sent after the commit so they never look too early.
         if ((outbox || scheduled) && DbContext.Database.GetConnectionString() is { } connectionString)
-            _ = MessagingNotifications.NotifyAsync(connectionString, StoreNames.Outbox(DbContext).Schema);
+            MessagingNotifications.Notify(connectionString, StoreNames.Outbox(DbContext).Schema);
     }
 
     void OnSavedChanges(object? sender, SavedChangesEventArgs e)

@@ -45,6 +45,9 @@ public sealed partial class OutboxDeliveryService<TDbContext> : BackgroundServic
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!_options.DeliverOutbox)
+            return;
+
         await _bus.WaitForHealthStatus(BusHealthStatus.Healthy, stoppingToken);
 
         while (!stoppingToken.IsCancellationRequested)

@@ -8,7 +8,8 @@ namespace Strait.Messaging.Outbox;
 
 /// <summary>
 /// The consume context a consumer or saga sees inside the outbox: its publishes and sends become
-/// <c>outbox_messages</c> rows in the current transaction, keyed by the inbox row of the message.
+/// <c>outbox_messages</c> rows in the current transaction. Rows keyed by an inbox row (written before
+/// consumer messages joined the shared outbox) are still delivered by the outbox pipe's own steps.
 /// </summary>
 public sealed class StraitOutboxConsumeContext<TMessage> :
     OutboxConsumeContextProxy<TMessage>,
@@ -41,9 +42,6 @@ public sealed class StraitOutboxConsumeContext<TMessage> :
     bool _transactionActive = true;
 
     internal void EndTransaction() => _transactionActive = false;
-
-    /// <summary>True once this step added an outgoing message.</summary>
-    internal bool WroteOutboxMessages { get; private set; }
 
     public override Guid? MessageId => _inboxState.MessageId;
 
@@ -104,17 +102,18 @@ public sealed class StraitOutboxConsumeContext<TMessage> :
             .ExecuteDeleteAsync(CancellationToken);
     }
 
+    /// <summary>
+    /// Outgoing messages join the service's shared outbox (no inbox key), which the delivery service sends after
+    /// the commit, in commit order, batched with every other transaction's. So consuming a message costs one
+    /// transaction, where MassTransit's own steps (consume, deliver, clean up) would cost two or three.
+    /// </summary>
     public override Task AddSend<T>(SendContext<T> context)
     {
-        var row = StoredMessageWriter.Fill(new OutboxMessage
-        {
-            InboxMessageId = _inboxState.MessageId,
-            InboxConsumerId = ConsumerId,
-        }, context, _timeProvider.GetUtcNow().UtcDateTime);
+        var row = StoredMessageWriter.Fill(new OutboxMessage(), context, _timeProvider.GetUtcNow().UtcDateTime);
 
         lock (_dbContext)
             _dbContext.Add(row);
-        WroteOutboxMessages = true;
+        Session.MarkOutboxWritten();
 
         return Task.CompletedTask;
     }

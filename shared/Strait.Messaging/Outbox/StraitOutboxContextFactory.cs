@@ -7,8 +7,8 @@ using Strait.Messaging.Entities;
 namespace Strait.Messaging.Outbox;
 
 /// <summary>
-/// MassTransit's consume outbox on PostgreSQL. Each step of the outbox pipe (consume, deliver, clean up)
-/// runs in one READ COMMITTED transaction that first locks the inbox row of (message id, consumer id):
+/// MassTransit's consume outbox on PostgreSQL. The steps of the outbox pipe (consume, deliver, clean up)
+/// run in one READ COMMITTED transaction that first locks the inbox row of (message id, consumer id):
 /// a redelivered or concurrently delivered duplicate waits on that lock and then sees the message as
 /// consumed, so the consumer's effects happen once.
 /// </summary>
@@ -51,9 +51,9 @@ public sealed class StraitOutboxContextFactory<TDbContext> : IOutboxContextFacto
                         countReceive = false;
                     }
 
-                    // The outbox pipe runs in steps (consume, deliver, clean up). Steps share one transaction
-                    // until one writes outgoing messages: those must commit before the deliver step hands them
-                    // to the broker, or a rollback would leave sent messages with no state change behind them.
+                    // The outbox pipe runs in steps (consume, deliver, clean up), all in this one transaction:
+                    // what the consumer publishes goes to the shared outbox, sent by the delivery service after
+                    // the commit, so the deliver and clean-up steps have nothing of this message's to send.
                     bool continueSteps;
                     var outboxKnownEmpty = false;
                     do
@@ -65,9 +65,9 @@ public sealed class StraitOutboxContextFactory<TDbContext> : IOutboxContextFacto
                         await next.Send(outboxContext);
                         await dbContext.SaveChangesAsync(context.CancellationToken);
                         continueSteps = outboxContext.ContinueProcessing;
-                        outboxKnownEmpty |= !consumedBefore && inboxState.Consumed.HasValue && !outboxContext.WroteOutboxMessages;
+                        outboxKnownEmpty |= !consumedBefore && inboxState.Consumed.HasValue;
                     }
-                    while (continueSteps && !outboxContext.WroteOutboxMessages);
+                    while (continueSteps);
 
                     await transaction.CommitAsync(context.CancellationToken);
                     outboxContext.EndTransaction();

@@ -113,18 +113,26 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ConsumerPublish_DeliveryFailsAfterCommit_DeliveredOnRetryWithoutConsumingAgain()
+    public async Task ConsumerPublish_ProcessLeftBeforeDelivery_DeliveredByNextHostWithoutConsumingAgain()
     {
-        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
-        var formatter = host.Services.GetRequiredService<IEndpointNameFormatter>();
-        var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{formatter.Consumer<RecordEntryConsumer>()}"));
         var entryId = NewId.NextGuid();
+        var noDelivery = new Dictionary<string, string?> { ["Strait:Messaging:DeliverOutbox"] = "false" };
+        using (var consumer = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe, noDelivery))
+        {
+            // The consume transaction commits the ledger row and the outgoing message together; this process
+            // never sends it, like one killed right after the commit.
+            var formatter = consumer.Services.GetRequiredService<IEndpointNameFormatter>();
+            var endpoint = await consumer.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{formatter.Consumer<RecordEntryConsumer>()}"));
+            await endpoint.Send(new RecordEntry { EntryId = entryId });
+            await MessageProbe.WaitUntil(async () => await OutboxRows() == 1, TimeSpan.FromSeconds(30), "the committed outgoing message");
+            Assert.Equal(1, _probe.ConsumerRuns(entryId));
+            Assert.DoesNotContain(_probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+            await MessagingTestHost.Isolated(() => consumer.StopAsync());
+        }
 
-        // The consume step commits (ledger row + outbox row), then handing the message to the broker fails.
-        await endpoint.Send(new RecordEntry { EntryId = entryId, FailFirstDelivery = true });
-
+        using var next = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
         await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
-            "the message after the failed hand-over");
+            "the message the first process committed");
         await MessageProbe.WaitUntil(async () => await OutboxRows() == 0, TimeSpan.FromSeconds(10), "outbox cleanup");
         await Task.Delay(300);
 

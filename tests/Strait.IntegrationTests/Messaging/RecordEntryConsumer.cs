@@ -10,10 +10,6 @@ public class RecordEntryConsumer(MessagingTestDbContext dbContext, MessageProbe 
     {
         probe.ConsumerRan(context.Message.EntryId);
         dbContext.Ledger.Add(new LedgerEntry { EntryId = context.Message.EntryId, Recorded = DateTime.UtcNow });
-        await context.Publish(new EntryRecorded { EntryId = context.Message.EntryId }, publish =>
-        {
-            if (context.Message.FailFirstDelivery)
-                publish.Headers.Set("MT-Fail-Delivery", true);
-        });
+        await context.Publish(new EntryRecorded { EntryId = context.Message.EntryId });
     }
 }

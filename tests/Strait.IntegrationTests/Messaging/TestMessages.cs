@@ -43,9 +43,6 @@ public record CounterTimerFired
 public record RecordEntry
 {
     public required Guid EntryId { get; init; }
-
-    /// <summary>Makes the first hand-over of the consumer's outgoing message fail (MassTransit's outbox test hook).</summary>
-    public bool FailFirstDelivery { get; init; }
 }
 
 public record EntryRecorded
