@@ -21,13 +21,44 @@ public sealed class StraitMessagingSession : IDisposable
 
     public DbContext DbContext { get; }
 
+    readonly List<Action> _afterCommit = [];
+
     internal void MarkOutboxWritten() => Volatile.Write(ref _outboxWritten, 1);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once the current unit of work has committed (a consumer's transaction, or a
+    /// handler's SaveChanges): for work that must not start before its rows are visible, such as an HTTP call the
+    /// committed row records. Dropped if the transaction rolls back, and inside a transaction the scope opened itself
+    /// (its commit is not observed here).
+    /// </summary>
+    public void AfterCommit(Action action)
+    {
+        lock (_afterCommit)
+            _afterCommit.Add(action);
+    }
+
+    /// <summary>The transaction rolled back: what waited for its commit never runs.</summary>
+    internal void DiscardAfterCommit()
+    {
+        lock (_afterCommit)
+            _afterCommit.Clear();
+    }
 
     internal void MarkScheduledWritten() => Volatile.Write(ref _scheduledWritten, 1);
 
     /// <summary>Wakes the delivery loops for rows written so far; call once they are committed.</summary>
     internal void NotifyCommitted()
     {
+        Action[] actions;
+        lock (_afterCommit)
+        {
+            actions = [.. _afterCommit];
+            _afterCommit.Clear();
+        }
+
+        foreach (var action in actions)
+            action();
+
         var outbox = Interlocked.Exchange(ref _outboxWritten, 0) == 1;
         var scheduled = Interlocked.Exchange(ref _scheduledWritten, 0) == 1;
         if (outbox)
@@ -51,6 +82,8 @@ public sealed class StraitMessagingSession : IDisposable
     public void Dispose()
     {
         DbContext.SavedChanges -= OnSavedChanges;
+        // Whether a transaction of the scope's own committed is unknown here: what waited for it is dropped.
+        DiscardAfterCommit();
         NotifyCommitted();
     }
 }

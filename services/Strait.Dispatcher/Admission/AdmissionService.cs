@@ -75,6 +75,7 @@ public sealed partial class AdmissionService(
         var capacity = deliveryOptions.Value.MaxInFlight - inFlight.Count;
         if (capacity <= 0)
         {
+            signal.Backlog = true;
             return new AdmissionPass([], LockBusy: false, NextRetryAt: null);
         }
 
@@ -99,6 +100,7 @@ public sealed partial class AdmissionService(
             .ToListAsync(cancellationToken);
         if (candidates.Count == 0)
         {
+            signal.Backlog = false;
             return new AdmissionPass([], LockBusy: false, NextRetryAt: null);
         }
 
@@ -151,6 +153,8 @@ public sealed partial class AdmissionService(
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        // Admissible attempts the capacity did not reach: the plan stops at the capacity, so it left some out.
+        signal.Backlog = plan.Count < candidates.Count(c => jobs.ContainsKey(c.JobId));
         if (admitted.Count > 0)
         {
             LogAdmitted(admitted.Count);

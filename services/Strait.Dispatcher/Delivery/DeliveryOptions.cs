@@ -23,6 +23,12 @@ public sealed class DeliveryOptions
     /// <summary>How often expired leases are looked for.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a call on the direct path (a job without limits) runs before the saga is told the attempt is executing;
+    /// quicker calls go from queued to their outcome with one message.
+    /// </summary>
+    public TimeSpan StartNoticeDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>Calls in flight on one replica; admission stops while it is reached.</summary>
     [Range(1, 10_000)]
     public int MaxInFlight { get; set; } = 200;

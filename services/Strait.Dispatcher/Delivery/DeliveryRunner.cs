@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Strait.Contracts.Runs;
 using Strait.Dispatcher.Admission;
 using Strait.Dispatcher.Data;
@@ -19,6 +20,7 @@ public sealed partial class DeliveryRunner(
     InFlightDeliveries inFlight,
     DispatcherInstance instance,
     DispatchQueueSignal signal,
+    IOptions<DeliveryOptions> options,
     TimeProvider time,
     ILogger<DeliveryRunner> logger) : IHostedService
 {
@@ -27,7 +29,12 @@ public sealed partial class DeliveryRunner(
     private readonly ConcurrentDictionary<Task, byte> running = new();
     private volatile bool stopping;
 
-    public void Start(DispatchQueueEntry entry)
+    /// <summary>
+    /// Starts the call of an admitted attempt. <paramref name="announceStart"/>: nobody has told the run saga yet (the
+    /// direct path); it is told only if the call outlives <see cref="DeliveryOptions.StartNoticeDelay"/>, so a quick
+    /// call costs no start notice, the outcome carrying its start time instead.
+    /// </summary>
+    public void Start(DispatchQueueEntry entry, bool announceStart = false)
     {
         var abort = new CancellationTokenSource();
         if (!inFlight.TryAdd(entry.RunId, entry.Attempt, abort))
@@ -36,7 +43,7 @@ public sealed partial class DeliveryRunner(
             return;
         }
 
-        var task = Task.Run(() => RunAsync(entry, abort), CancellationToken.None);
+        var task = Task.Run(() => RunAsync(entry, abort, announceStart), CancellationToken.None);
         running.TryAdd(task, 0);
         task.ContinueWith(t => running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
@@ -62,11 +69,13 @@ public sealed partial class DeliveryRunner(
         }
     }
 
-    private async Task RunAsync(DispatchQueueEntry entry, CancellationTokenSource abort)
+    private async Task RunAsync(DispatchQueueEntry entry, CancellationTokenSource abort, bool announceStart)
     {
         try
         {
             DeliveryOutcome? outcome;
+            using var callEnded = new CancellationTokenSource();
+            var notice = announceStart ? AnnounceStartAsync(entry, callEnded.Token) : Task.CompletedTask;
             try
             {
                 outcome = await deliverer.DeliverAsync(entry, abort.Token);
@@ -76,6 +85,10 @@ public sealed partial class DeliveryRunner(
                 LogDeliveryCrashed(ex, entry.RunId, entry.Attempt);
                 outcome = Interrupted(entry, "dispatch failed: " + ex.Message);
             }
+
+            // A notice already being written commits before the outcome, so the saga never sees them out of order.
+            await callEnded.CancelAsync();
+            await notice;
 
             // Aborted by a withdrawal (its row is gone, so nothing would be reported anyway) or by shutdown.
             if (outcome is null && stopping)
@@ -96,6 +109,37 @@ public sealed partial class DeliveryRunner(
         }
     }
 
+    /// <summary>Tells the saga the attempt is executing once the call has outlived the notice delay (never fails the call).</summary>
+    private async Task AnnounceStartAsync(DispatchQueueEntry entry, CancellationToken callEnded)
+    {
+        try
+        {
+            await Task.Delay(options.Value.StartNoticeDelay, time, callEnded);
+            await using var scope = scopeFactory.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<DispatcherDbContext>();
+            var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            var held = await db.DispatchQueue.AnyAsync(e => e.RunId == entry.RunId && e.Attempt == entry.Attempt
+                && e.Status == DispatchQueueStatus.Active && e.LeaseOwner == instance.Id, CancellationToken.None);
+            if (held)
+            {
+                await publisher.Publish(new RunDispatchStarted { RunId = entry.RunId, Attempt = entry.Attempt, StartedAt = entry.StartedAt ?? time.GetUtcNow() },
+                    CancellationToken.None);
+                await db.SaveChangesAsync(CancellationToken.None);
+                await transaction.CommitAsync(CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (callEnded.IsCancellationRequested)
+        {
+            // The call ended first: its outcome carries the start time.
+        }
+        catch (Exception ex)
+        {
+            // Only the status shown meanwhile is affected; the outcome still moves the run on.
+            LogStartNoticeFailed(ex, entry.RunId, entry.Attempt);
+        }
+    }
+
     private static DeliveryOutcome Interrupted(DispatchQueueEntry entry, string error) => new(new RunDispatchFailed
     {
         RunId = entry.RunId,
@@ -103,6 +147,7 @@ public sealed partial class DeliveryRunner(
         ErrorClass = DispatchErrorClass.Transient,
         Error = error,
         Retryable = true,
+        StartedAt = entry.StartedAt,
     }, HoldsSlot: false);
 
     private async Task ReportWithRetriesAsync(DispatchQueueEntry entry, DeliveryOutcome outcome)
@@ -151,7 +196,9 @@ public sealed partial class DeliveryRunner(
         }
 
         await publisher.Publish(outcome.Message, cancellationToken);
-        if (!outcome.HoldsSlot)
+        // A freed slot matters to other replicas only when the job counts slots; this replica's own capacity is
+        // signalled in-process when the call's task ends.
+        if (!outcome.HoldsSlot && (entry.MaxConcurrency > 0 || entry.MaxConcurrencyPerKey > 0))
         {
             await DispatchQueueSignal.NotifyOnCommitAsync(db, cancellationToken);
         }
@@ -160,6 +207,9 @@ public sealed partial class DeliveryRunner(
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telling the saga that run {RunId} attempt {Attempt} is executing failed")]
+    private partial void LogStartNoticeFailed(Exception exception, Guid runId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of run {RunId} attempt {Attempt} crashed")]
     private partial void LogDeliveryCrashed(Exception exception, Guid runId, int attempt);

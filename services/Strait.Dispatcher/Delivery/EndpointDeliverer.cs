@@ -143,8 +143,10 @@ public sealed partial class EndpointDeliverer(
                 StatusCode = status,
                 Result = ResponseBodyResult.From(content),
                 Trace = trace,
+                StartedAt = entry.StartedAt,
             }, HoldsSlot: false),
-            ResponseOutcome.Accepted => new DeliveryOutcome(new RunDispatchAccepted { RunId = entry.RunId, Attempt = entry.Attempt, Trace = trace }, HoldsSlot: true),
+            ResponseOutcome.Accepted => new DeliveryOutcome(
+                new RunDispatchAccepted { RunId = entry.RunId, Attempt = entry.Attempt, Trace = trace, StartedAt = entry.StartedAt }, HoldsSlot: true),
             _ => Failed(entry, disposition.ErrorClass!, disposition.Retryable, $"endpoint returned {status}", status,
                 disposition.Retryable ? RetryAfterHeader.ParseSeconds(retryAfter, time.GetUtcNow()) : null, trace),
         };
@@ -162,6 +164,7 @@ public sealed partial class EndpointDeliverer(
             StatusCode = status,
             RetryAfterSecs = retryAfterSecs,
             Trace = trace,
+            StartedAt = entry.StartedAt,
         }, HoldsSlot: false);
 
     private ExecutionTrace Trace(TimeSpan queueWait, DeliveryTiming? timing, long started, long? headersAt, long? ended)

@@ -105,6 +105,7 @@ public sealed partial class LeaseMaintenanceService(
                 ErrorClass = DispatchErrorClass.Transient,
                 Error = InterruptedError,
                 Retryable = true,
+                StartedAt = entry.StartedAt,
             }, cancellationToken);
             LogSwept(entry.RunId, entry.Attempt, entry.LeaseOwner);
             swept++;

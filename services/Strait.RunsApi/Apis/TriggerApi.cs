@@ -36,6 +36,8 @@ public static class TriggerApi
         {
             IdempotencyKey = IdempotencyKey(http),
         };
+        // One transaction from the job lookup to the commit: reads and writes of a trigger cost one commit.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var (job, error) = await FindTriggerableJobAsync(jobId, caller, db, ct);
         if (job is null)
         {
@@ -73,21 +75,15 @@ public static class TriggerApi
             .ToDictionary(h => h, h => http.Headers[h].ToString(), StringComparer.Ordinal);
         var run = RunFactory.Create(job, request, payload, hash, now, "manual", caller.Actor, metadata);
 
-        if (request.IdempotencyKey is null)
+        if (request.IdempotencyKey is not null)
         {
-            await scheduler.StartAsync(run, ct);
-            db.Runs.Add(run);
-            await db.SaveChangesAsync(ct);
-            return TypedResults.Created($"/v1/runs/{run.CorrelationId}", new TriggerResponse(run.CorrelationId, RunStateMachine.Status(run), hash, false));
-        }
-
-        // Two triggers with one key race here: the advisory lock makes the second wait and then find the first's run.
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await LockIdempotencyKeyAsync(db, job.Id, request.IdempotencyKey, ct);
-        var existing = await FindIdempotentRunAsync(db, job.Id, request.IdempotencyKey, now, ct);
-        if (existing is not null)
-        {
-            return TypedResults.Ok(new TriggerResponse(existing.Value.Id, RunStatuses.FromStateName(existing.Value.State), null, true));
+            // Two triggers with one key race here: the advisory lock makes the second wait and then find the first's run.
+            await LockIdempotencyKeyAsync(db, job.Id, request.IdempotencyKey, ct);
+            var existing = await FindIdempotentRunAsync(db, job.Id, request.IdempotencyKey, now, ct);
+            if (existing is not null)
+            {
+                return TypedResults.Ok(new TriggerResponse(existing.Value.Id, RunStatuses.FromStateName(existing.Value.State), null, true));
+            }
         }
 
         await scheduler.StartAsync(run, ct);

@@ -77,21 +77,27 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             When(Expiry.Received, c => c.Saga.FirstDispatchedAt is null)
                 .Then(c => c.Saga.Error = "expired before it was dispatched").ThenAsync(Withdraw).TransitionTo(Expired),
             When(Cancel).Then(c => MarkCanceled(c.Saga, c.Message.Reason)).ThenAsync(Withdraw).TransitionTo(Canceled).ThenAsync(Ok),
-            // Outcomes can overtake a lost or redelivered start notice; they still belong to the current attempt.
+            // An outcome without a start notice before it: a quick call on the dispatcher's direct path (which announces
+            // only calls that outlive a short delay), or a lost notice. The attempt started when the outcome says, and the
+            // timeline still shows it executing before its outcome.
             When(DispatchSucceeded, c => IsCurrent(c.Saga, c.Message.Attempt))
-                .Then(c => StartAttempt(c.Saga, time.GetUtcNow())).Then(CompleteFromDispatch).TransitionTo(Completed),
+                .Then(c => StartAttempt(c.Saga, c.Message.StartedAt ?? time.GetUtcNow())).TransitionTo(Executing)
+                .Then(CompleteFromDispatch).TransitionTo(Completed),
             When(DispatchAccepted, c => IsCurrent(c.Saga, c.Message.Attempt))
-                .Then(c => StartAttempt(c.Saga, time.GetUtcNow()))
+                .Then(c => StartAttempt(c.Saga, c.Message.StartedAt ?? time.GetUtcNow()))
                 .Then(c => { c.Saga.ExecutionTrace = c.Message.Trace; c.Saga.HeartbeatAt = time.GetUtcNow(); })
                 .Unschedule(Expiry)
                 .Schedule(ExecutionDeadline, DeadlineFor, c => AttemptDeadline(c.Saga))
                 .Schedule(HeartbeatTimeout, HeartbeatFor, c => TimeSpan.FromSeconds(this.options.HeartbeatTimeoutSecs))
                 .TransitionTo(Executing),
             When(DispatchFailed, c => IsCurrent(c.Saga, c.Message.Attempt))
-                .Then(c => StartAttempt(c.Saga, time.GetUtcNow())).Then(RecordFailure)
+                .Then(c => StartAttempt(c.Saga, c.Message.StartedAt ?? time.GetUtcNow())).Unschedule(Expiry).TransitionTo(Executing)
+                .Then(RecordFailure)
                 .IfElse(c => c.Message.Retryable && HasAttemptsLeft(c.Saga),
-                    retry => retry.Then(ScheduleNextAttempt).Schedule(RetryDue, RetryDueFor, c => c.Saga.NextRetryAt!.Value.UtcDateTime),
-                    final => final.TransitionTo(DeadLetter)));
+                    retry => retry.Then(ScheduleNextAttempt).Schedule(RetryDue, RetryDueFor, c => c.Saga.NextRetryAt!.Value.UtcDateTime)
+                        .TransitionTo(Queued),
+                    final => final.If(c => c.Message.ErrorClass == "timeout", t => t.TransitionTo(TimedOut))
+                        .If(c => c.Message.ErrorClass != "timeout", d => d.TransitionTo(DeadLetter))));
 
         During(Executing,
             When(DispatchSucceeded, c => IsCurrent(c.Saga, c.Message.Attempt)).Then(CompleteFromDispatch).TransitionTo(Completed),

@@ -17,4 +17,7 @@ public sealed record RunDispatchFailed
     public int? RetryAfterSecs { get; init; }
 
     public ExecutionTrace? Trace { get; init; }
+
+    /// <summary>When the call started: the attempt's start when no <see cref="RunDispatchStarted"/> preceded the outcome.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
 }

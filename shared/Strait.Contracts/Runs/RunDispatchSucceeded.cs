@@ -11,4 +11,7 @@ public sealed record RunDispatchSucceeded
     public string? Result { get; init; }
 
     public required ExecutionTrace Trace { get; init; }
+
+    /// <summary>When the call started: the attempt's start when no <see cref="RunDispatchStarted"/> preceded the outcome.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
 }

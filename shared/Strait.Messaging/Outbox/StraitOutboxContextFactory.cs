@@ -78,8 +78,9 @@ public sealed class StraitOutboxContextFactory<TDbContext> : IOutboxContextFacto
                 catch
                 {
                     outboxContext?.EndTransaction();
-                    // Whatever was tracked belongs to the rolled-back transaction; a retry starts clean.
+                    // Whatever was tracked or promised belongs to the rolled-back transaction; a retry starts clean.
                     dbContext.ChangeTracker.Clear();
+                    _session.DiscardAfterCommit();
                     throw;
                 }
             });

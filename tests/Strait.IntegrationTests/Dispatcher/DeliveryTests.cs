@@ -17,6 +17,26 @@ public sealed class DeliveryTests(DispatcherFixture fixture)
     private OutcomeProbe Probe => fixture.Probe;
 
     [Fact]
+    public async Task Dispatch_CallOutlivesTheStartNoticeDelay_StartAnnouncedBeforeTheOutcome()
+    {
+        var url = Endpoint.Route(async context =>
+        {
+            await Task.Delay(800);
+            await context.Response.WriteAsync("done");
+        });
+        var run = DispatcherFixture.Run(url);
+
+        await fixture.DispatchAsync(run);
+
+        var succeeded = await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == run.RunId);
+        var started = Assert.Single(Probe.All<RunDispatchStarted>(m => m.RunId == run.RunId));
+        var order = Probe.All<object>().Where(m => m == (object)started || m == (object)succeeded).ToList();
+        Assert.Equal([started, succeeded], order);
+        Assert.Equal(1, started.Attempt);
+        Assert.Equal(started.StartedAt, succeeded.StartedAt);
+    }
+
+    [Fact]
     public async Task Dispatch_EndpointAnswers200_SucceededWithResultTraceAndSignedRequest()
     {
         var url = Endpoint.Route(async context =>
@@ -36,10 +56,11 @@ public sealed class DeliveryTests(DispatcherFixture fixture)
 
         await fixture.DispatchAsync(run);
 
-        var started = await Probe.WaitForAsync<RunDispatchStarted>(m => m.RunId == run.RunId);
         var succeeded = await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == run.RunId);
-        Assert.Equal(1, started.Attempt);
         Assert.Equal(1, succeeded.Attempt);
+        // A job without limits takes the direct path; a quick call needs no start notice, its outcome says when it began.
+        Assert.InRange(succeeded.StartedAt!.Value, DateTimeOffset.UtcNow.AddSeconds(-30), DateTimeOffset.UtcNow);
+        Assert.Empty(Probe.All<RunDispatchStarted>(m => m.RunId == run.RunId));
         Assert.Equal(200, succeeded.StatusCode);
         Assert.Equal("""{"ok":true,"items":[1,2]}""", succeeded.Result);
         Assert.InRange(succeeded.Trace.QueueWaitMs, 2000, 60_000);

@@ -28,6 +28,59 @@ public sealed class RunStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Queued_QuickCallSucceededWithoutStartNotice_ShowsExecutingThenCompletedWithTheCallsStartTime()
+    {
+        var run = h.Plant(NewRun("Queued"));
+        var startedAt = DateTimeOffset.UtcNow.AddMilliseconds(-40);
+
+        await h.Publish(new RunDispatchSucceeded { RunId = run.CorrelationId, Attempt = 1, StatusCode = 200, Trace = Trace, StartedAt = startedAt });
+
+        var done = await h.WaitForStatusAsync(run.CorrelationId, "completed");
+        Assert.Equal(startedAt, done.StartedAt);
+        Assert.Equal(startedAt, done.FirstDispatchedAt);
+        Assert.Null(done.ExecutionDeadlineToken);
+        var timeline = await h.PublishedAsync<RunStatusChanged>(m => m.RunId == run.CorrelationId);
+        Assert.Equal(["queued>executing", "executing>completed"], timeline.Select(m => $"{m.From}>{m.To}"));
+    }
+
+    [Fact]
+    public async Task Queued_QuickCallFailedRetryably_ShowsTheAttemptExecutingThenRequeuesTheNext()
+    {
+        var run = h.Plant(NewRun("Queued"));
+
+        await h.Publish(new RunDispatchFailed
+        {
+            RunId = run.CorrelationId, Attempt = 1, ErrorClass = "server", Error = "endpoint returned 500", Retryable = true, StatusCode = 500,
+            StartedAt = DateTimeOffset.UtcNow,
+        });
+
+        // Planted queued, so wait for the retry's traces: the second transition and the next attempt's number.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await h.PublishedAsync<RunStatusChanged>(m => m.RunId == run.CorrelationId)).Count < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var queued = await h.WaitForStatusAsync(run.CorrelationId, "queued");
+        Assert.Equal(2, queued.Attempt);
+        Assert.NotNull(queued.NextRetryAt);
+        var timeline = await h.PublishedAsync<RunStatusChanged>(m => m.RunId == run.CorrelationId);
+        Assert.Equal(["queued>executing", "executing>queued"], timeline.Select(m => $"{m.From}>{m.To}"));
+        Assert.All(timeline, m => Assert.Equal(1, m.Attempt));
+    }
+
+    [Fact]
+    public async Task Queued_QuickCallTimedOutOnTheLastAttempt_IsTimedOutNotDeadLettered()
+    {
+        var run = h.Plant(NewRun("Queued", attempt: 3, maxAttempts: 3));
+
+        await h.Publish(new RunDispatchFailed { RunId = run.CorrelationId, Attempt = 3, ErrorClass = "timeout", Error = "attempt timed out", Retryable = true });
+
+        var timedOut = await h.WaitForStatusAsync(run.CorrelationId, "timed_out");
+        Assert.Equal("timeout", timedOut.ErrorClass);
+    }
+
+    [Fact]
     public async Task Executing_DispatchSucceeded_CompletesWithResultAndTrace()
     {
         var run = h.Plant(NewRun("Executing"));
