@@ -53,7 +53,7 @@ public static class StraitMessagingExtensions
                 endpoint.UseScheduledRedelivery(r => r.Intervals(options.EffectiveRedeliveryIntervals));
                 endpoint.UseMessageRetry(r => r.Intervals(options.EffectiveRetryIntervals));
 
-                var outbox = new OutboxConsumePipeSpecificationObserver<TDbContext>(endpoint, context);
+                var outbox = new StraitOutboxObserver<TDbContext>(endpoint, context);
                 endpoint.ConnectConsumerConfigurationObserver(outbox);
                 endpoint.ConnectSagaConfigurationObserver(outbox);
             });

@@ -1,55 +1,113 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
 using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 using Strait.Contracts.Runs;
+using Strait.Messaging.Outbox;
 using Strait.SdkIngest.Data;
 
 namespace Strait.SdkIngest.Consumers;
 
 /// <summary>
-/// Puts every transition on the run's timeline as a <c>state_change</c> event. The saga committed the message with the
-/// transition (outbox) and the inbox makes a redelivery a no-op, so the timeline holds each transition exactly once.
-/// In the same transaction it keeps the local run copy the SDK guard reads (<see cref="RunStateCopy"/>).
+/// Puts every transition on the run's timeline as a <c>state_change</c> event and keeps the local run copy the SDK
+/// guard reads (<see cref="Data.RunStateCopy"/>). The saga committed the message with the transition (outbox).
 /// </summary>
-public sealed class RunStatusChangedConsumer(IngestDbContext db) : IConsumer<RunStatusChanged>
+/// <remarks>
+/// Consumed in batches, one transaction and two statements per batch: the event's id is derived from the message id,
+/// so a redelivered message inserts nothing (no inbox needed), and the run copy follows the newest transition whatever
+/// the order of arrival. The endpoint's partitioning by run id keeps one run's transitions out of the same batch.
+/// </remarks>
+public sealed class RunStatusChangedConsumer(IngestDbContext db) : IConsumer<Batch<RunStatusChanged>>, ISelfDeduplicatingConsumer
 {
     private static readonly HashSet<string> FailureStatuses = ["failed", "timed_out", "crashed", "system_failed", "dead_letter", "expired"];
 
-    public async Task Consume(ConsumeContext<RunStatusChanged> context)
+    public async Task Consume(ConsumeContext<Batch<RunStatusChanged>> context)
     {
-        var change = context.Message;
-        db.RunEvents.Add(new RunEvent
-        {
-            Id = Guid.CreateVersion7(change.At),
-            RunId = change.RunId,
-            ProjectId = change.ProjectId,
-            Type = "state_change",
-            Level = FailureStatuses.Contains(change.To) ? "error" : "info",
-            Message = change.From is null ? $"created as {change.To}" : $"{change.From} → {change.To}",
-            Data = JsonSerializer.SerializeToDocument(new { from = change.From, to = change.To, attempt = change.Attempt, error = change.Error }),
-            CreatedAt = change.At,
-        });
-        await UpsertRunStateAsync(change, context.CancellationToken);
-        await db.SaveChangesAsync(context.CancellationToken);
+        var batch = context.Message;
+        var changes = batch.Select(c => (Change: c.Message, MessageId: c.MessageId ?? NewId.NextGuid())).ToList();
+        var ct = context.CancellationToken;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await InsertEventsAsync(changes, ct);
+        await UpsertRunStatesAsync(changes.Select(c => c.Change), ct);
+        await transaction.CommitAsync(ct);
     }
 
     /// <summary>The attempt the run is in after <paramref name="change"/>: a retry (executing → queued with an error) starts the next one.</summary>
     public static int AttemptAfter(RunStatusChanged change) =>
         change is { From: "executing", To: "queued", Error: not null } ? change.Attempt + 1 : change.Attempt;
 
-    // One statement, tolerant of concurrent and out-of-order deliveries: status and attempt follow the newest
-    // transition. The attempt is not kept monotonic on purpose: a dead-letter replay starts the run over at attempt 1.
-    private async Task UpsertRunStateAsync(RunStatusChanged change, CancellationToken ct)
+    /// <summary>
+    /// A UUIDv7 for the event: its time part is the transition's (so the timeline sorts by it), the rest comes from the
+    /// message id, so the same message always yields the same id.
+    /// </summary>
+    public static Guid EventId(DateTimeOffset at, Guid messageId)
     {
-        var at = change.At.ToUniversalTime();
-        var attempt = AttemptAfter(change);
-        await db.Database.ExecuteSqlAsync($"""
+        Span<byte> bytes = stackalloc byte[16];
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(messageId.ToByteArray(), hash);
+        hash[..16].CopyTo(bytes);
+        var milliseconds = at.ToUnixTimeMilliseconds();
+        Span<byte> time = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(time, milliseconds);
+        time[2..].CopyTo(bytes);
+        bytes[6] = (byte)(0x70 | (bytes[6] & 0x0F));
+        bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F));
+        return new Guid(bytes, bigEndian: true);
+    }
+
+    private async Task InsertEventsAsync(List<(RunStatusChanged Change, Guid MessageId)> changes, CancellationToken ct)
+    {
+        var ids = changes.Select(c => EventId(c.Change.At, c.MessageId)).ToArray();
+        var runIds = changes.Select(c => c.Change.RunId).ToArray();
+        var projects = changes.Select(c => c.Change.ProjectId).ToArray();
+        var levels = changes.Select(c => FailureStatuses.Contains(c.Change.To) ? "error" : "info").ToArray();
+        var messages = changes.Select(c => c.Change.From is null ? $"created as {c.Change.To}" : $"{c.Change.From} → {c.Change.To}").ToArray();
+        var data = changes.Select(c => JsonSerializer.Serialize(new { from = c.Change.From, to = c.Change.To, attempt = c.Change.Attempt, error = c.Change.Error }))
+            .ToArray();
+        var at = changes.Select(c => c.Change.At.ToUniversalTime()).ToArray();
+        await db.Database.ExecuteSqlRawAsync("""
+            INSERT INTO ingest.run_events (id, run_id, project_id, type, level, message, data, created_at)
+            SELECT id, run_id, project_id, 'state_change', level, message, data::jsonb, created_at
+            FROM unnest(@ids, @run_ids, @projects, @levels, @messages, @data, @at) AS e(id, run_id, project_id, level, message, data, created_at)
+            ON CONFLICT (id) DO NOTHING
+            """,
+            [
+                new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = ids },
+                new NpgsqlParameter("run_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = runIds },
+                new NpgsqlParameter("projects", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = projects },
+                new NpgsqlParameter("levels", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = levels },
+                new NpgsqlParameter("messages", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = messages },
+                new NpgsqlParameter("data", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = data },
+                new NpgsqlParameter("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = at },
+            ], ct);
+    }
+
+    // Status and attempt follow the newest transition, tolerant of concurrent and out-of-order deliveries. The attempt
+    // is not kept monotonic on purpose: a dead-letter replay starts the run over at attempt 1.
+    private async Task UpsertRunStatesAsync(IEnumerable<RunStatusChanged> changes, CancellationToken ct)
+    {
+        // One row per run (a statement may not update a row twice): the batch's newest transition of each run.
+        var newest = changes.GroupBy(c => c.RunId).Select(g => g.Aggregate((a, b) => b.At >= a.At ? b : a)).ToList();
+        await db.Database.ExecuteSqlRawAsync("""
             INSERT INTO ingest.run_states (run_id, project_id, job_id, status, attempt, checkpoint_sequence, changed_at)
-            VALUES ({change.RunId}, {change.ProjectId}, {change.JobId}, {change.To}, {attempt}, 0, {at})
+            SELECT run_id, project_id, job_id, status, attempt, 0, changed_at
+            FROM unnest(@run_ids, @projects, @jobs, @statuses, @attempts, @at) AS s(run_id, project_id, job_id, status, attempt, changed_at)
             ON CONFLICT (run_id) DO UPDATE SET
                 status = CASE WHEN excluded.changed_at >= run_states.changed_at THEN excluded.status ELSE run_states.status END,
                 changed_at = GREATEST(run_states.changed_at, excluded.changed_at),
                 attempt = CASE WHEN excluded.changed_at >= run_states.changed_at THEN excluded.attempt ELSE run_states.attempt END
-            """, ct);
+            """,
+            [
+                new NpgsqlParameter("run_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = newest.Select(c => c.RunId).ToArray() },
+                new NpgsqlParameter("projects", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = newest.Select(c => c.ProjectId).ToArray() },
+                new NpgsqlParameter("jobs", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = newest.Select(c => c.JobId).ToArray() },
+                new NpgsqlParameter("statuses", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = newest.Select(c => c.To).ToArray() },
+                new NpgsqlParameter("attempts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = newest.Select(AttemptAfter).ToArray() },
+                new NpgsqlParameter("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = newest.Select(c => c.At.ToUniversalTime()).ToArray() },
+            ], ct);
     }
 }

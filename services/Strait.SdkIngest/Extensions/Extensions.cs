@@ -1,3 +1,4 @@
+using MassTransit;
 using Strait.Contracts.Runs;
 using Strait.Messaging;
 using Strait.SdkIngest.Apis;
@@ -23,7 +24,8 @@ public static class Extensions
             client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
         builder.AddStraitMessaging<IngestDbContext>(bus =>
         {
-            bus.AddConsumer<RunStatusChangedConsumer>();
+            // Timeline writes are batched: up to 100 transitions, or what arrived within 10 ms, per transaction.
+            bus.AddConsumer<RunStatusChangedConsumer>((_, c) => c.Options<BatchOptions>(o => o.SetMessageLimit(100).SetTimeLimit(TimeSpan.FromMilliseconds(10))));
             bus.AddRequestClient<CompleteRun>();
             bus.AddRequestClient<FailRun>();
             bus.AddRequestClient<RecordHeartbeat>();

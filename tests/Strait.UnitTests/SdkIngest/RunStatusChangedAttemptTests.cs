@@ -25,4 +25,21 @@ public sealed class RunStatusChangedAttemptTests
     [Fact]
     public void AttemptAfter_DeadLetterReplay_NamesTheRestartedAttempt() =>
         Assert.Equal(1, RunStatusChangedConsumer.AttemptAfter(Change("dead_letter", "queued", 1)));
+
+    [Fact]
+    public void EventId_SameMessage_SameIdWithTheTransitionTimeInFront()
+    {
+        var at = DateTimeOffset.Parse("2026-11-23T15:00:00.123Z", System.Globalization.CultureInfo.InvariantCulture);
+        var messageId = Guid.NewGuid();
+
+        var id = RunStatusChangedConsumer.EventId(at, messageId);
+
+        Assert.Equal(id, RunStatusChangedConsumer.EventId(at, messageId));
+        Assert.NotEqual(id, RunStatusChangedConsumer.EventId(at, Guid.NewGuid()));
+        Assert.Equal(7, id.Version);
+        var text = id.ToString("N");
+        Assert.Equal(at.ToUnixTimeMilliseconds(), Convert.ToInt64(text[..12], 16));
+        // A later transition sorts after, whatever its message id.
+        Assert.True(string.CompareOrdinal(RunStatusChangedConsumer.EventId(at.AddMilliseconds(1), Guid.NewGuid()).ToString("N"), text) > 0);
+    }
 }
