@@ -12,13 +12,13 @@ using Strait.Messaging.Entities;
 namespace Strait.Messaging.Outbox;
 
 /// <summary>
-/// Sends committed bus-outbox rows (those written outside a consumer) to the broker, oldest first,
-/// and deletes them in the same transaction. Woken right after the commits of this process, with a
+/// Sends committed outbox rows to the broker, oldest first (in commit order per correlation id), and
+/// deletes them in the same transaction. Woken right after the commits of this process, with a
 /// slow poll as a safety net for rows left by other (or crashed) replicas.
 /// </summary>
 /// <remarks>
 /// One replica delivers a table at a time (a transaction-level advisory lock): it keeps the broker
-/// order equal to the commit order of causally related messages, e.g. one conversation's. A crash
+/// order equal to the commit order of causally related messages, those of one correlation id (a run). A crash
 /// between the broker's confirm and the commit sends those rows again: delivery is at-least-once.
 /// </remarks>
 public sealed partial class OutboxDeliveryService<TDbContext> : BackgroundService
@@ -96,22 +96,13 @@ public sealed partial class OutboxDeliveryService<TDbContext> : BackgroundServic
         if (messages.Count == 0)
             return 0;
 
-        var sent = new List<long>(messages.Count);
-        Exception? fault = null;
-        foreach (var message in messages)
-        {
-            try
-            {
-                await Send(message, cancellationToken);
-                sent.Add(message.SequenceNumber);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // Stop at the first failure so later messages never overtake this one.
-                fault = exception;
-                break;
-            }
-        }
+        // Messages of one correlation id (one run) go out one after another in commit order; different ones go out
+        // side by side, so a batch costs about one broker round trip instead of one per message. Messages without a
+        // correlation id keep their commit order among themselves.
+        var groups = messages.GroupBy(message => message.CorrelationId ?? Guid.Empty).ToList();
+        var outcomes = await Task.WhenAll(groups.Select(group => SendInOrder(group, cancellationToken)));
+        var sent = outcomes.SelectMany(outcome => outcome.Sent).ToList();
+        var fault = outcomes.Select(outcome => outcome.Fault).FirstOrDefault(exception => exception is not null);
 
         if (sent.Count > 0)
         {
@@ -123,6 +114,26 @@ public sealed partial class OutboxDeliveryService<TDbContext> : BackgroundServic
             throw new MessageException(typeof(OutboxMessage), "Outbox delivery stopped at a message the broker did not accept", fault);
 
         return sent.Count;
+    }
+
+    /// <summary>Sends <paramref name="messages"/> in order, stopping at the first failure so none overtakes it.</summary>
+    async Task<(List<long> Sent, Exception? Fault)> SendInOrder(IEnumerable<OutboxMessage> messages, CancellationToken cancellationToken)
+    {
+        var sent = new List<long>();
+        foreach (var message in messages)
+        {
+            try
+            {
+                await Send(message, cancellationToken);
+                sent.Add(message.SequenceNumber);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return (sent, exception);
+            }
+        }
+
+        return (sent, null);
     }
 
     async Task Send(StoredMessage message, CancellationToken cancellationToken)
