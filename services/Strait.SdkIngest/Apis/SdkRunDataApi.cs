@@ -105,6 +105,11 @@ public static class SdkRunDataApi
             return ApiResults.Error(StatusCodes.Status413PayloadTooLarge, $"value exceeds {SdkRequestValidation.MaxJsonBytes} bytes");
         }
 
+        if (schema is not null && await OutputSchemaValidator.ValidateAsync(schema, value, ct) is { } mismatch)
+        {
+            return ApiResults.Error(StatusCodes.Status422UnprocessableEntity, "value does not match schema", mismatch);
+        }
+
         var (_, refusal) = await SdkRunGuard.CheckAsync(db, runId, http, ct);
         if (refusal is not null)
         {
