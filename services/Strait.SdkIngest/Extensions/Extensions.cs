@@ -24,6 +24,8 @@ public static class Extensions
         builder.AddRunTokenAuthentication();
         builder.Services.AddHttpClient<RunPayloadClient>(client =>
             client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
+        builder.Services.AddHttpClient<RunDetailsClient>(client =>
+            client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
         builder.Services.AddOptions<SdkMemoryOptions>().BindConfiguration(SdkMemoryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<RunFeedPublisher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunFeedPublisher>());
@@ -45,6 +47,7 @@ public static class Extensions
         app.MapSdkRunsApi();
         app.MapRunEventsApi();
         app.MapRunTelemetryApi();
+        app.MapRunDebugBundleApi();
         return app;
     }
 }
