@@ -4,7 +4,7 @@ using Strait.Benchmarks.Messaging;
 
 // dotnet run -c Release --project tests/Strait.Benchmarks -- <scenario> [options]
 // Each scenario is a subcommand; add new ones (e.g. a Strait end-to-end vs Hangfire comparison) here.
-IReadOnlyList<IBenchmarkScenario> scenarios = [new MessagingBenchmark(), new LifecycleBenchmark()];
+IReadOnlyList<IBenchmarkScenario> scenarios = [new MessagingBenchmark(), new LifecycleBenchmark(), new Strait.Benchmarks.Logs.LogsBenchmark()];
 
 var scenario = args.Length > 0 ? scenarios.FirstOrDefault(x => x.Name == args[0]) : null;
 if (scenario is null)

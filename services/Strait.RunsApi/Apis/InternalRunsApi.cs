@@ -11,6 +11,7 @@ public static class InternalRunsApi
     public static IEndpointRouteBuilder MapInternalRunsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/internal/v1/runs/{runId:guid}/payload", GetPayloadAsync).RequireInternalCaller();
+        app.MapGet("/internal/v1/runs/{runId:guid}", GetRunAsync).RequireInternalCaller();
         return app;
     }
 
@@ -19,5 +20,12 @@ public static class InternalRunsApi
     {
         var payload = await db.Runs.AsNoTracking().Where(r => r.CorrelationId == runId).Select(r => r.Payload).FirstOrDefaultAsync(ct);
         return payload is null ? ApiResults.NotFound("run not found") : TypedResults.Text(payload, "application/json");
+    }
+
+    // The Run object as GET /v1/runs/{id} shows it; the caller has already checked the project (sdk-ingest's debug bundle).
+    private static async Task<IResult> GetRunAsync(Guid runId, RunsDbContext db, CancellationToken ct)
+    {
+        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.CorrelationId == runId, ct);
+        return run is null ? ApiResults.NotFound("run not found") : TypedResults.Ok(RunResponse.From(run));
     }
 }

@@ -1,4 +1,5 @@
 using Strait.RunsApi.Apis;
+using Strait.RunsApi.Consumers;
 using Strait.Contracts.Runs;
 using Strait.Messaging;
 using Strait.RunsApi.Data;
@@ -27,6 +28,7 @@ public static class Extensions
         builder.AddStraitMessaging<RunsDbContext>(bus =>
         {
             bus.AddSagaStateMachine<RunStateMachine, RunState>(typeof(RunStateDefinition)).StraitRepository();
+            bus.AddConsumer<RunAnnotatedConsumer>();
             bus.AddRequestClient<CancelRun>();
             bus.AddRequestClient<ReplayDeadLetterRun>();
             bus.AddRequestClient<PauseRun>();
@@ -44,6 +46,7 @@ public static class Extensions
         app.MapTriggerApi();
         app.MapRunActionsApi();
         app.MapInternalRunsApi();
+        app.MapRunDebugApi();
         return app;
     }
 }

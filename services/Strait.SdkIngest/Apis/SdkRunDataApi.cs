@@ -1,5 +1,7 @@
 using System.Text.Json;
+using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Strait.Contracts.Runs;
 using Strait.SdkIngest.Data;
 using Strait.ServiceDefaults.Http;
 
@@ -105,6 +107,11 @@ public static class SdkRunDataApi
             return ApiResults.Error(StatusCodes.Status413PayloadTooLarge, $"value exceeds {SdkRequestValidation.MaxJsonBytes} bytes");
         }
 
+        if (schema is not null && await OutputSchemaValidator.ValidateAsync(schema, value, ct) is { } mismatch)
+        {
+            return ApiResults.Error(StatusCodes.Status422UnprocessableEntity, "value does not match schema", mismatch);
+        }
+
         var (_, refusal) = await SdkRunGuard.CheckAsync(db, runId, http, ct);
         if (refusal is not null)
         {
@@ -131,7 +138,10 @@ public static class SdkRunDataApi
     }
 
     // The body is the map itself (the SDK reference's shape) or {"annotations": {...}} (the route inventory's).
-    private static async Task<IResult> AnnotateAsync(Guid runId, JsonElement? body, HttpContext http, IngestDbContext db, TimeProvider clock, CancellationToken ct)
+    // The rows here are the SDK's record; runs-api merges the set into the run's metadata from RunAnnotated, which commits
+    // with them (outbox), so GET /v1/runs/{id} shows the annotations moments later and never loses one.
+    private static async Task<IResult> AnnotateAsync(Guid runId, JsonElement? body, HttpContext http, IngestDbContext db, IPublishEndpoint publish,
+        TimeProvider clock, CancellationToken ct)
     {
         if (body is not { ValueKind: JsonValueKind.Object } root)
         {
@@ -173,6 +183,7 @@ public static class SdkRunDataApi
         var keys = annotations.Keys.ToArray();
         var values = keys.Select(k => annotations[k]).ToArray();
         var now = clock.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO ingest.run_annotations (run_id, key, value, updated_at)
             SELECT {runId}, k, v, {now} FROM unnest({keys}::text[], {values}::text[]) AS t(k, v)
@@ -180,6 +191,9 @@ public static class SdkRunDataApi
             """, ct);
         var merged = await db.RunAnnotations.AsNoTracking().Where(a => a.RunId == runId).OrderBy(a => a.Key)
             .ToDictionaryAsync(a => a.Key, a => a.Value, StringComparer.Ordinal, ct);
+        await publish.Publish(new RunAnnotated { RunId = runId, Annotations = merged, At = now }, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         return TypedResults.Ok(new AnnotationsResponse(runId, merged));
     }
 

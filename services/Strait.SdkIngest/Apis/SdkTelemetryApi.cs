@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
+using Strait.Contracts.Telemetry;
 using Strait.SdkIngest.Data;
+using Strait.SdkIngest.Writes;
 using Strait.ServiceDefaults.Http;
 
 namespace Strait.SdkIngest.Apis;
 
 /// <summary>
-/// Append-only SDK telemetry: <c>/log</c>, <c>/progress</c>, <c>/resources</c> (run events), <c>/usage</c> and
-/// <c>/tool-call</c>. Each call is the guard read plus one insert.
+/// Append-only SDK telemetry: <c>/log</c>, <c>/progress</c>, <c>/resources</c> (run events, through the batching
+/// <see cref="RunEventWriter"/>), <c>/usage</c> and <c>/tool-call</c> (the guard read plus one insert).
 /// </summary>
 public static class SdkTelemetryApi
 {
@@ -31,7 +33,7 @@ public static class SdkTelemetryApi
 
     public sealed record ToolCallRequest(string? ToolName, JsonElement? Input, JsonElement? Output, long? DurationMs, string? Status);
 
-    private static async Task<IResult> LogAsync(Guid runId, LogRequest? body, HttpContext http, IngestDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> LogAsync(Guid runId, LogRequest? body, HttpContext http, RunEventWriter writer, TimeProvider clock, CancellationToken ct)
     {
         body ??= new LogRequest(null, null, null, null);
         var errors = SdkRequestValidation.Log(body);
@@ -46,10 +48,10 @@ public static class SdkTelemetryApi
         }
 
         var data = SdkRequestValidation.IsPresent(body.Data) ? body.Data!.Value.GetRawText() : "{}";
-        return await AppendEventAsync(runId, http, db, clock, body.Type ?? "log", body.Level ?? "info", body.Message!, data, ct);
+        return await AppendEventAsync(writer, runId, http, clock, body.Type ?? "log", body.Level ?? "info", body.Message!, data, RunFeedKinds.Log, ct);
     }
 
-    private static async Task<IResult> ProgressAsync(Guid runId, ProgressRequest? body, HttpContext http, IngestDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> ProgressAsync(Guid runId, ProgressRequest? body, HttpContext http, RunEventWriter writer, TimeProvider clock, CancellationToken ct)
     {
         body ??= new ProgressRequest(null, null, null, null);
         var errors = SdkRequestValidation.Progress(body);
@@ -64,10 +66,10 @@ public static class SdkTelemetryApi
             ["step"] = body.Step,
             ["eta_seconds"] = body.EtaSeconds,
         }.Where(p => p.Value is not null).ToDictionary());
-        return await AppendEventAsync(runId, http, db, clock, "progress", "info", body.Message!, data, ct);
+        return await AppendEventAsync(writer, runId, http, clock, "progress", "info", body.Message!, data, RunFeedKinds.Progress, ct);
     }
 
-    private static async Task<IResult> ResourcesAsync(Guid runId, ResourcesRequest? body, HttpContext http, IngestDbContext db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> ResourcesAsync(Guid runId, ResourcesRequest? body, HttpContext http, RunEventWriter writer, TimeProvider clock, CancellationToken ct)
     {
         body ??= new ResourcesRequest(null, null, null);
         var errors = SdkRequestValidation.Resources(body);
@@ -80,7 +82,7 @@ public static class SdkTelemetryApi
         var level = memoryPercent >= 90 ? "error" : memoryPercent >= 80 ? "warn" : "info";
         var message = string.Create(CultureInfo.InvariantCulture, $"memory {memoryPercent}%, cpu {body.CpuPercent ?? 0}%");
         var data = JsonSerializer.Serialize(new { memory_mb = body.MemoryMb ?? 0, memory_percent = memoryPercent, cpu_percent = body.CpuPercent ?? 0 });
-        return await AppendEventAsync(runId, http, db, clock, "resource_sample", level, message, data, ct);
+        return await AppendEventAsync(writer, runId, http, clock, "resource_sample", level, message, data, null, ct);
     }
 
     private static async Task<IResult> UsageAsync(Guid runId, UsageRequest? body, HttpContext http, IngestDbContext db, TimeProvider clock, CancellationToken ct)
@@ -154,29 +156,25 @@ public static class SdkTelemetryApi
         return TypedResults.Created((string?)null, RunTelemetryApi.ToolCallResponse.From(call));
     }
 
-    private static async Task<IResult> AppendEventAsync(
-        Guid runId, HttpContext http, IngestDbContext db, TimeProvider clock, string type, string level, string message, string data, CancellationToken ct)
+    // Through the single writer: the guard is checked in the batch's INSERT (see RunEventWriter).
+    private static async Task<IResult> AppendEventAsync(RunEventWriter writer, Guid runId, HttpContext http, TimeProvider clock,
+        string type, string level, string message, string data, string? feedKind, CancellationToken ct)
     {
-        var (run, refusal) = await SdkRunGuard.CheckAsync(db, runId, http, ct);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
         var now = clock.GetUtcNow();
         var runEvent = new RunEvent
         {
             Id = Guid.CreateVersion7(now),
             RunId = runId,
-            ProjectId = run!.ProjectId,
+            ProjectId = "",
             Type = type,
             Level = level,
             Message = message,
             Data = JsonDocument.Parse(data),
             CreatedAt = now,
         };
-        db.RunEvents.Add(runEvent);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created((string?)null, RunEventsApi.RunEventResponse.From(runEvent));
+        var result = await writer.AppendAsync(runEvent, SdkRunGuard.TokenAttempt(http), feedKind, ct);
+        return result.Event is { } stored
+            ? TypedResults.Created((string?)null, RunEventsApi.RunEventResponse.From(stored))
+            : ApiResults.Error(result.Status, result.Message!);
     }
 }

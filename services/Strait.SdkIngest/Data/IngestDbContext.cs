@@ -16,6 +16,7 @@ public sealed class IngestDbContext(DbContextOptions<IngestDbContext> options) :
     public DbSet<RunToolCall> RunToolCalls => Set<RunToolCall>();
     public DbSet<RunOutput> RunOutputs => Set<RunOutput>();
     public DbSet<RunStateEntry> RunStateEntries => Set<RunStateEntry>();
+    public DbSet<JobMemory> JobMemory => Set<JobMemory>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

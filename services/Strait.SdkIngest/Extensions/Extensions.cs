@@ -5,6 +5,8 @@ using Strait.SdkIngest.Apis;
 using Strait.SdkIngest.Clients;
 using Strait.SdkIngest.Consumers;
 using Strait.SdkIngest.Data;
+using Strait.SdkIngest.Feed;
+using Strait.SdkIngest.Writes;
 using Strait.ServiceDefaults;
 using Strait.ServiceDefaults.Data;
 using Strait.ServiceDefaults.Security;
@@ -22,6 +24,13 @@ public static class Extensions
         builder.AddRunTokenAuthentication();
         builder.Services.AddHttpClient<RunPayloadClient>(client =>
             client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
+        builder.Services.AddHttpClient<RunDetailsClient>(client =>
+            client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
+        builder.Services.AddOptions<SdkMemoryOptions>().BindConfiguration(SdkMemoryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<RunFeedPublisher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RunFeedPublisher>());
+        builder.Services.AddSingleton<RunEventWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RunEventWriter>());
         builder.AddStraitMessaging<IngestDbContext>(bus =>
         {
             // Timeline writes are batched: up to 100 transitions, or what arrived within 10 ms, per transaction.
@@ -38,6 +47,7 @@ public static class Extensions
         app.MapSdkRunsApi();
         app.MapRunEventsApi();
         app.MapRunTelemetryApi();
+        app.MapRunDebugBundleApi();
         return app;
     }
 }

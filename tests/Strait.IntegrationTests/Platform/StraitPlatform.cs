@@ -37,6 +37,11 @@ public sealed class StraitPlatform : IAsyncDisposable
 
     public string PostgresConnectionString => settings["ConnectionStrings:postgres"]!;
 
+    public string RabbitMqConnectionString => settings["ConnectionStrings:rabbitmq"]!;
+
+    /// <summary>This platform's exchange name prefix on the shared broker (exchanges are <c>{prefix}:{namespace}:{type}</c>).</summary>
+    public string EntityPrefix => settings["Strait:Messaging:EntityPrefix"]!;
+
     public static async Task<StraitPlatform> StartAsync(IInfrastructure infrastructure)
     {
         var database = await infrastructure.CreateDatabaseAsync();

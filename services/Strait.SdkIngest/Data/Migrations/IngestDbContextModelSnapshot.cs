@@ -256,6 +256,60 @@ namespace Strait.SdkIngest.Data.Migrations
                     b.ToTable("scheduled_messages", "ingest");
                 });
 
+            modelBuilder.Entity("Strait.SdkIngest.Data.JobMemory", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("MemoryKey")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("memory_key");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("project_id");
+
+                    b.Property<int>("SizeBytes")
+                        .HasColumnType("integer")
+                        .HasColumnName("size_bytes");
+
+                    b.Property<DateTimeOffset?>("TtlExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ttl_expires_at");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<JsonDocument>("Value")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("value");
+
+                    b.HasKey("Id")
+                        .HasName("pk_job_memory");
+
+                    b.HasIndex("JobId", "MemoryKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_job_memory_job_id_memory_key");
+
+                    b.ToTable("job_memory", "ingest");
+                });
+
             modelBuilder.Entity("Strait.SdkIngest.Data.RunAnnotation", b =>
                 {
                     b.Property<Guid>("RunId")
