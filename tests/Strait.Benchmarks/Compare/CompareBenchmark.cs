@@ -32,6 +32,11 @@ public sealed class CompareBenchmark : IBenchmarkScenario
         var rounds = BenchmarkArguments.Number(args, "--rounds", 2);
         var warmup = BenchmarkArguments.Number(args, "--warmup", 200);
 
+        // Hangfire's client and workers block threads on PostgreSQL and HTTP: a pool that grows one thread at a time
+        // starves them on two cores (enqueues then time out), which would measure the pool, not Hangfire.
+        ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+        ThreadPool.SetMinThreads(Math.Max(minWorkers, 64), Math.Max(minIo, 64));
+
         await using var system = await StraitSystem.StartOrAttachAsync(BenchmarkArguments.Has(args, "--attach"), cancellationToken);
         await using var endpoint = await NoopJobEndpoint.StartAsync();
         using var gateway = new StraitGateway(system);
@@ -79,10 +84,10 @@ public sealed class CompareBenchmark : IBenchmarkScenario
         Console.WriteLine($"  hangfire  Hangfire.Core {hangfireVersion} + Hangfire.PostgreSql {postgreSqlVersion}, {workers} workers, database {HangfireSystem.DatabaseName} on the same server, long polling");
         Console.WriteLine($"  idle background subtracted: strait {straitMeter.IdleCommitsPerSecond:F1} commits/s, hangfire {hangfireMeter.IdleCommitsPerSecond:F1} commits/s (server running)");
         Console.WriteLine();
-        Console.WriteLine($"  {"system",-9} {"round",5} {"jobs",6} {"done",6} {"secs",7} {"runs/s",7}   {"→dispatch p50/p95/p99 ms",-26} {"→completed p50/p95/p99 ms",-26} {"commits/run",11} {"(raw)",7} {"msgs/run",8} {"deliv/run",9}");
+        Console.WriteLine($"  {"system",-9} {"round",5} {"jobs",6} {"done",6} {"secs",7} {"runs/s",7}   {"→dispatch p50/p95/p99 ms",-28} {"→completed p50/p95/p99 ms",-28} {"commits/run",11} {"(raw)",7} {"msgs/run",8} {"deliv/run",9}");
         foreach (var r in results)
         {
-            Console.WriteLine($"  {r.System,-9} {r.Round,5} {r.Jobs,6} {r.Completed,6} {r.Seconds,7:F1} {r.RunsPerSecond,7:F1}   {Percentiles(r.ToDispatch),-26} {Percentiles(r.ToCompleted),-26} "
+            Console.WriteLine($"  {r.System,-9} {r.Round,5} {r.Jobs,6} {r.Completed,6} {r.Seconds,7:F1} {r.RunsPerSecond,7:F1}   {Percentiles(r.ToDispatch),-28} {Percentiles(r.ToCompleted),-28} "
                 + $"{r.Cost.CommitsPerRun,11:F2} {r.Cost.RawCommitsPerRun,7:F2} {Optional(r.Cost.MessagesPerRun),8} {Optional(r.Cost.DeliveriesPerRun),9}");
         }
 

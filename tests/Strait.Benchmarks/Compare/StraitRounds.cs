@@ -36,9 +36,16 @@ public sealed class StraitRounds(StraitGateway gateway, NoopJobEndpoint endpoint
             await OpenLoop.OfferAsync(plan.Rate, plan.Jobs, async _ =>
             {
                 var at = Sent.Now();
-                if (await gateway.TriggerRunAsync(jobId, ct) is { } id)
+                try
                 {
-                    accepted[id] = at;
+                    if (await gateway.TriggerRunAsync(jobId, ct) is { } id)
+                    {
+                        accepted[id] = at;
+                    }
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+                {
+                    // Refused (no answer in time): counts as not done.
                 }
             }, ct);
             sent = accepted;

@@ -62,7 +62,15 @@ public sealed class HangfireRounds(HangfireSystem hangfire, NoopJobEndpoint endp
                 await OpenLoop.OfferAsync(plan.Rate, plan.Jobs, _ =>
                 {
                     var at = Sent.Now();
-                    sent[hangfire.Enqueue(endpoint.Url)] = at;
+                    try
+                    {
+                        sent[hangfire.Enqueue(endpoint.Url)] = at;
+                    }
+                    catch (global::Hangfire.BackgroundJobClientException)
+                    {
+                        // Refused (the storage timed out after Hangfire's own retries): counts as not done.
+                    }
+
                     return Task.CompletedTask;
                 }, ct);
             }
