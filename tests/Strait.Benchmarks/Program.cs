@@ -1,10 +1,15 @@
 using Strait.Benchmarks;
+using Strait.Benchmarks.Compare;
 using Strait.Benchmarks.Lifecycle;
 using Strait.Benchmarks.Messaging;
 
 // dotnet run -c Release --project tests/Strait.Benchmarks -- <scenario> [options]
-// Each scenario is a subcommand; add new ones (e.g. a Strait end-to-end vs Hangfire comparison) here.
-IReadOnlyList<IBenchmarkScenario> scenarios = [new MessagingBenchmark(), new LifecycleBenchmark(), new Strait.Benchmarks.Logs.LogsBenchmark()];
+// Each scenario is a subcommand; add new ones here. Without one (no arguments, or options only) it is `compare`.
+IReadOnlyList<IBenchmarkScenario> scenarios = [new CompareBenchmark(), new MessagingBenchmark(), new LifecycleBenchmark(), new Strait.Benchmarks.Logs.LogsBenchmark()];
+if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
+{
+    args = ["compare", .. args];
+}
 
 var scenario = args.Length > 0 ? scenarios.FirstOrDefault(x => x.Name == args[0]) : null;
 if (scenario is null)

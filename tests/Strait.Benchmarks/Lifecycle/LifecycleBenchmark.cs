@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 
 namespace Strait.Benchmarks.Lifecycle;
 
@@ -21,73 +18,52 @@ public sealed class LifecycleBenchmark : IBenchmarkScenario
 
     public bool NeedsInfrastructure => false;
 
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromMinutes(5);
+
     public async Task RunAsync(Strait.Infrastructure.IInfrastructure? infrastructure, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var rate = Option(args, "--rate", 100);
-        var duration = Option(args, "--duration", 20);
-        var warmup = Option(args, "--warmup", 200);
-        await using var system = await StraitSystem.StartOrAttachAsync(args.Contains("--attach"), cancellationToken);
+        var rate = BenchmarkArguments.Number(args, "--rate", 100);
+        var duration = BenchmarkArguments.Number(args, "--duration", 20);
+        var warmup = BenchmarkArguments.Number(args, "--warmup", 200);
+        await using var system = await StraitSystem.StartOrAttachAsync(BenchmarkArguments.Has(args, "--attach"), cancellationToken);
         await using var endpoint = await NoopJobEndpoint.StartAsync();
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = system.BaseUrl };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", system.ApiKey);
-
-        var created = await http.PostAsJsonAsync("/v1/jobs", new
-        {
-            project_id = system.ProjectId,
-            name = "benchmark",
-            slug = "bench-" + Guid.NewGuid().ToString("N")[..8],
-            endpoint_url = endpoint.Url.ToString(),
-        }, cancellationToken);
-        created.EnsureSuccessStatusCode();
-        var jobId = (await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetString()!;
+        using var gateway = new StraitGateway(system);
+        var jobId = await gateway.CreateJobAsync(endpoint.Url, cancellationToken);
 
         // Sequential triggers: the latency one client sees, warm.
         var triggerMs = new List<double>();
         for (var i = 0; i < warmup + 300; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            (await TriggerAsync(http, jobId, cancellationToken)).EnsureSuccessStatusCode();
+            using var response = await gateway.TriggerAsync(jobId, cancellationToken);
+            response.EnsureSuccessStatusCode();
             if (i >= warmup)
             {
                 triggerMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
         }
 
-        await WaitForDrainAsync(http, jobId, warmup + 300, cancellationToken);
+        await gateway.WaitForCompletedAsync(jobId, warmup + 300, DrainTimeout, cancellationToken);
 
         // Open loop: one trigger every 1/rate seconds whatever the answers do, for the duration.
         var sent = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        var inFlight = new List<Task>();
-        var interval = TimeSpan.FromSeconds(1.0 / rate);
         var total = rate * duration;
         var clock = Stopwatch.StartNew();
         var errors = 0;
-        for (var i = 0; i < total; i++)
+        var offered = await OpenLoop.OfferAsync(rate, total, async _ =>
         {
-            var due = interval * i;
-            if (clock.Elapsed < due)
+            var at = Stopwatch.GetTimestamp();
+            if (await gateway.TriggerRunAsync(jobId, cancellationToken) is { } id)
             {
-                await Task.Delay(due - clock.Elapsed, cancellationToken);
-            }
-
-            inFlight.Add(Task.Run(async () =>
-            {
-                var at = Stopwatch.GetTimestamp();
-                using var response = await TriggerAsync(http, jobId, cancellationToken);
-                if (!response.IsSuccessStatusCode)
-                {
-                    Interlocked.Increment(ref errors);
-                    return;
-                }
-
-                var id = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetString()!;
                 sent[id] = at;
-            }, cancellationToken));
-        }
-
-        await Task.WhenAll(inFlight);
-        var offeredSeconds = clock.Elapsed.TotalSeconds;
-        var completedRuns = await WaitForDrainAsync(http, jobId, warmup + 300 + total, cancellationToken);
+            }
+            else
+            {
+                Interlocked.Increment(ref errors);
+            }
+        }, cancellationToken);
+        var offeredSeconds = offered.TotalSeconds;
+        var completedRuns = await gateway.WaitForCompletedAsync(jobId, warmup + 300 + total, DrainTimeout, cancellationToken);
         var drainedSeconds = clock.Elapsed.TotalSeconds;
 
         var toDispatch = sent.Where(s => endpoint.Arrivals.ContainsKey(s.Key))
@@ -106,45 +82,5 @@ public sealed class LifecycleBenchmark : IBenchmarkScenario
             $"trigger_p50_ms={P(triggerMs, 50):F1} completed_p50_ms={P(toCompleted, 50):F1} completed_p99_ms={P(toCompleted, 99):F1} dispatch_p99_ms={P(toDispatch, 99):F1}"));
     }
 
-    private static Task<HttpResponseMessage> TriggerAsync(HttpClient http, string jobId, CancellationToken ct) =>
-        http.PostAsJsonAsync($"/v1/jobs/{jobId}/trigger", new { payload = new { n = 1 } }, ct);
-
-    /// <summary>Waits until <paramref name="expected"/> runs of the job completed; returns each run's created→finished time.</summary>
-    private static async Task<List<(string Id, double Ms)>> WaitForDrainAsync(HttpClient http, string jobId, int expected, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(5);
-        while (true)
-        {
-            var runs = new List<(string Id, double Ms)>();
-            string? cursor = null;
-            do
-            {
-                var page = await http.GetFromJsonAsync<JsonElement>(
-                    $"/v1/runs?job_id={jobId}&status=completed&limit=100" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)), ct);
-                foreach (var run in page.GetProperty("data").EnumerateArray())
-                {
-                    var ms = (run.GetProperty("finished_at").GetDateTimeOffset() - run.GetProperty("created_at").GetDateTimeOffset()).TotalMilliseconds;
-                    runs.Add((run.GetProperty("id").GetString()!, ms));
-                }
-
-                cursor = page.GetProperty("has_more").GetBoolean() ? page.GetProperty("next_cursor").GetString() : null;
-            }
-            while (cursor is not null);
-
-            if (runs.Count >= expected || DateTime.UtcNow > deadline)
-            {
-                return runs;
-            }
-
-            await Task.Delay(500, ct);
-        }
-    }
-
     private static double P(List<double> sorted, double p) => LatencyStatistics.Percentile(sorted, p);
-
-    private static int Option(IReadOnlyList<string> args, string name, int fallback)
-    {
-        var index = args.ToList().IndexOf(name);
-        return index >= 0 && index + 1 < args.Count ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-    }
 }

@@ -23,6 +23,23 @@ public sealed class NoopJobEndpoint : IAsyncDisposable
     /// <summary>Run id → <see cref="Stopwatch.GetTimestamp"/> of its first delivery.</summary>
     public ConcurrentDictionary<string, long> Arrivals { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Waits until every one of <paramref name="ids"/> arrived, or the timeout; true when all did.</summary>
+    public async Task<bool> WaitForArrivalsAsync(IReadOnlyCollection<string> ids, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!ids.All(Arrivals.ContainsKey))
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(50, ct);
+        }
+
+        return true;
+    }
+
     public static async Task<NoopJobEndpoint> StartAsync()
     {
         var port = StraitSystem.FreePort();

@@ -11,15 +11,16 @@ namespace Strait.Benchmarks.Lifecycle;
 public sealed class StraitSystem : IAsyncDisposable
 {
     private readonly Process? appHost;
-    private readonly string? dataDirectory;
+    private readonly bool ownsDataDirectory;
 
-    private StraitSystem(Uri baseUrl, string apiKey, string projectId, Process? appHost, string? dataDirectory)
+    private StraitSystem(Uri baseUrl, string apiKey, string projectId, Process? appHost, string? dataDirectory, bool ownsDataDirectory)
     {
         BaseUrl = baseUrl;
         ApiKey = apiKey;
         ProjectId = projectId;
         this.appHost = appHost;
-        this.dataDirectory = dataDirectory;
+        DataDirectory = dataDirectory;
+        this.ownsDataDirectory = ownsDataDirectory;
     }
 
     public Uri BaseUrl { get; }
@@ -28,6 +29,9 @@ public sealed class StraitSystem : IAsyncDisposable
 
     public string ProjectId { get; }
 
+    /// <summary>The app host's <c>--data-dir</c> (its PostgreSQL and RabbitMQ live under it); null when attached by URL.</summary>
+    public string? DataDirectory { get; }
+
     public static async Task<StraitSystem> StartOrAttachAsync(bool attach, CancellationToken cancellationToken)
     {
         var repo = FindRepositoryRoot();
@@ -35,13 +39,14 @@ public sealed class StraitSystem : IAsyncDisposable
         var apiKey = Environment.GetEnvironmentVariable("STRAIT_API_KEY");
         if (baseUrl is not null && apiKey is not null)
         {
-            return new StraitSystem(new Uri(baseUrl), apiKey, Environment.GetEnvironmentVariable("STRAIT_PROJECT_ID") ?? "dev", null, null);
+            return new StraitSystem(new Uri(baseUrl), apiKey, Environment.GetEnvironmentVariable("STRAIT_PROJECT_ID") ?? "dev", null, null, false);
         }
 
         if (attach)
         {
-            var env = ReadEnv(Path.Combine(repo, ".strait", "dev.env"));
-            return new StraitSystem(new Uri(env["STRAIT_BASE_URL"]), env["STRAIT_API_KEY"], env["STRAIT_PROJECT_ID"], null, null);
+            var folder = Path.Combine(repo, ".strait");
+            var env = ReadEnv(Path.Combine(folder, "dev.env"));
+            return new StraitSystem(new Uri(env["STRAIT_BASE_URL"]), env["STRAIT_API_KEY"], env["STRAIT_PROJECT_ID"], null, folder, false);
         }
 
         var dll = Path.Combine(repo, "apphost", "Strait.AppHost", "bin", "Release", "net10.0", "Strait.AppHost.dll");
@@ -79,7 +84,7 @@ public sealed class StraitSystem : IAsyncDisposable
         }
 
         var values = ReadEnv(devEnv);
-        return new StraitSystem(new Uri(values["STRAIT_BASE_URL"]), values["STRAIT_API_KEY"], values["STRAIT_PROJECT_ID"], process, data);
+        return new StraitSystem(new Uri(values["STRAIT_BASE_URL"]), values["STRAIT_API_KEY"], values["STRAIT_PROJECT_ID"], process, data, true);
     }
 
     public async ValueTask DisposeAsync()
@@ -91,11 +96,11 @@ public sealed class StraitSystem : IAsyncDisposable
             await appHost.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         }
 
-        if (dataDirectory is not null)
+        if (ownsDataDirectory && DataDirectory is not null)
         {
             try
             {
-                Directory.Delete(dataDirectory, recursive: true);
+                Directory.Delete(DataDirectory, recursive: true);
             }
             catch (IOException)
             {

@@ -25,9 +25,9 @@ public sealed class MessagingBenchmark : IBenchmarkScenario
 
     public async Task RunAsync(IInfrastructure? infrastructure, IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var instances = Argument(args, "--instances", 200);
-        var ticks = Argument(args, "--ticks", 10);
-        var pings = Argument(args, "--pings", 300);
+        var instances = BenchmarkArguments.Number(args, "--instances", 200);
+        var ticks = BenchmarkArguments.Number(args, "--ticks", 10);
+        var pings = BenchmarkArguments.Number(args, "--pings", 300);
 
         ArgumentNullException.ThrowIfNull(infrastructure);
         var postgres = await infrastructure.CreateDatabaseAsync(ct: cancellationToken);
@@ -41,7 +41,7 @@ public sealed class MessagingBenchmark : IBenchmarkScenario
         await MeasureSagaTransitions(host, postgres, instances, ticks, cancellationToken);
         await MeasureOutboxLatency(host, recorder, pings, cancellationToken);
         await MeasureCommitToBroker(host, infrastructure.RabbitMqConnectionString, pings, cancellationToken);
-        await MeasureTimerLateness(host, recorder, Argument(args, "--timers", 200), cancellationToken);
+        await MeasureTimerLateness(host, recorder, BenchmarkArguments.Number(args, "--timers", 200), cancellationToken);
 
         await host.StopAsync(CancellationToken.None);
     }
@@ -184,16 +184,5 @@ public sealed class MessagingBenchmark : IBenchmarkScenario
         Console.WriteLine($"scheduler: {sorted.Count}/{timers} timers, due time to consumer: " +
             $"p50 {LatencyStatistics.Percentile(sorted, 50):0.0} ms, p99 {LatencyStatistics.Percentile(sorted, 99):0.0} ms, " +
             $"max {sorted.LastOrDefault():0.0} ms");
-    }
-
-    static int Argument(IReadOnlyList<string> args, string name, int defaultValue)
-    {
-        for (var i = 0; i < args.Count - 1; i++)
-        {
-            if (args[i] == name && int.TryParse(args[i + 1], out var value))
-                return value;
-        }
-
-        return defaultValue;
     }
 }
