@@ -58,7 +58,11 @@ public sealed class StraitOutboxConsumeContext<TMessage> :
     // The factory saves after every step, in the step's transaction.
     public override Task SetConsumed()
     {
-        _inboxState.Consumed = _timeProvider.GetUtcNow().UtcDateTime;
+        // What the consumer sent went to the shared outbox: nothing is left for this message's own deliver step,
+        // so it is marked delivered in the same write.
+        var now = _timeProvider.GetUtcNow().UtcDateTime;
+        _inboxState.Consumed = now;
+        _inboxState.Delivered ??= now;
         return Task.CompletedTask;
     }
 

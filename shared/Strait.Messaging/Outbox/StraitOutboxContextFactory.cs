@@ -44,12 +44,8 @@ public sealed class StraitOutboxContextFactory<TDbContext> : IOutboxContextFacto
                 await using var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken);
                 try
                 {
-                    var inboxState = await LockInboxRow(dbContext, inbox, messageId, options.ConsumerId, context.CancellationToken);
-                    if (countReceive)
-                    {
-                        inboxState.ReceiveCount++;
-                        countReceive = false;
-                    }
+                    var inboxState = await LockInboxRow(dbContext, inbox, messageId, options.ConsumerId, countReceive, context.CancellationToken);
+                    countReceive = false;
 
                     // The outbox pipe runs in steps (consume, deliver, clean up), all in this one transaction:
                     // what the consumer publishes goes to the shared outbox, sent by the delivery service after
@@ -88,18 +84,19 @@ public sealed class StraitOutboxContextFactory<TDbContext> : IOutboxContextFacto
     }
 
     /// <summary>
-    /// Inserts the inbox row if this is the first delivery, then locks it: a concurrent duplicate blocks here
-    /// (on the insert or the lock) until this transaction ends, then sees what it did.
+    /// Inserts the inbox row if this is the first delivery, or counts the delivery on the existing one, and so locks
+    /// it, in one statement: a concurrent duplicate blocks here until this transaction ends, then sees what it did.
     /// </summary>
-    static async Task<InboxState> LockInboxRow(DbContext dbContext, StoreNames inbox, Guid messageId, Guid consumerId,
+    static async Task<InboxState> LockInboxRow(DbContext dbContext, StoreNames inbox, Guid messageId, Guid consumerId, bool countReceive,
         CancellationToken cancellationToken)
     {
 #pragma warning disable EF1002 // identifiers come from the EF model, values are parameters
-        await dbContext.Database.ExecuteSqlRawAsync(
-            $"INSERT INTO {inbox.QualifiedTable} (message_id, consumer_id, received, receive_count) VALUES ({{0}}, {{1}}, now(), 0) ON CONFLICT DO NOTHING",
-            [messageId, consumerId], cancellationToken);
         var rows = await dbContext.Set<InboxState>()
-            .FromSqlRaw($"SELECT * FROM {inbox.QualifiedTable} WHERE message_id = {{0}} AND consumer_id = {{1}} FOR UPDATE", messageId, consumerId)
+            .FromSqlRaw($$"""
+                INSERT INTO {{inbox.QualifiedTable}} AS i (message_id, consumer_id, received, receive_count) VALUES ({0}, {1}, now(), 1)
+                ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = i.receive_count + {2}
+                RETURNING i.*
+                """, messageId, consumerId, countReceive ? 1 : 0)
             .AsTracking()
             .ToListAsync(cancellationToken);
 #pragma warning restore EF1002
