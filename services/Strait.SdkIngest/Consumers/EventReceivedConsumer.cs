@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Strait.Contracts.Events;
 using Strait.Contracts.Runs;
+using Strait.SdkIngest.Apis;
 
 namespace Strait.SdkIngest.Consumers;
 
@@ -9,8 +10,11 @@ namespace Strait.SdkIngest.Consumers;
 /// An event resolved a waiting run's trigger: its payload becomes a checkpoint (source <c>event</c>) and the run state
 /// entry <c>event:&lt;key&gt;</c>, and only then is the run resumed (same transaction, outbox), so the resumed attempt
 /// finds the payload. The inbox makes a redelivery a no-op.
+/// The trigger is registered just before the run is parked, so an event sent in that instant can arrive while the run
+/// is still executing: it is retried (message retry, then scheduled redelivery) until the run copy shows the wait, and
+/// dropped if the run has finished meanwhile.
 /// </summary>
-public sealed class EventReceivedConsumer(Data.IngestDbContext db) : IConsumer<EventReceived>
+public sealed class EventReceivedConsumer(Data.IngestDbContext db, ILogger<EventReceivedConsumer> logger) : IConsumer<EventReceived>
 {
     public const string CheckpointSource = "event";
 
@@ -20,6 +24,18 @@ public sealed class EventReceivedConsumer(Data.IngestDbContext db) : IConsumer<E
     {
         var m = context.Message;
         var ct = context.CancellationToken;
+        var status = await db.RunStates.AsNoTracking().Where(r => r.RunId == m.RunId).Select(r => r.Status).FirstOrDefaultAsync(ct);
+        if (status is not null && SdkRunGuard.TerminalStatuses.Contains(status))
+        {
+            logger.LogInformation("Event {EventKey} for run {RunId} arrived after the run ended ({Status}); not resumed", m.EventKey, m.RunId, status);
+            return;
+        }
+
+        if (status != "waiting")
+        {
+            throw new RunNotWaitingYetException(m.RunId, status);
+        }
+
         if (m.Payload is not null)
         {
             var at = m.ReceivedAt.ToUniversalTime();
