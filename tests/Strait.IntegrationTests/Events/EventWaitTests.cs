@@ -93,6 +93,37 @@ public sealed class EventWaitTests(PlatformFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Wait_CalledFromInsideTheJobsOwnCall_ParksTheRunAndAnEventResumesIt()
+    {
+        var key = Key("inside");
+        var waits = new System.Collections.Concurrent.ConcurrentQueue<HttpStatusCode>();
+        var insideUrl = endpoint.Route(async context =>
+        {
+            if (context.Request.Headers["X-Event-Key"].ToString().Length > 0)
+            {
+                await HandleAsync(context);
+                return;
+            }
+
+            // The durable wait from an HTTP handler: park the run, then answer.
+            using var sdk = platform.Client(context.Request.Headers["X-Run-Token"].ToString());
+            var wait = await sdk.PostAsJsonAsync($"/sdk/v1/runs/{context.Request.Headers["X-Run-ID"]}/wait-for-event", new { event_key = key });
+            waits.Enqueue(wait.StatusCode);
+            context.Response.StatusCode = 200;
+        });
+        var runId = await api.TriggerAsync(await api.CreateJobAsync(insideUrl));
+
+        await api.WaitForStatusAsync(runId, "waiting");
+        var send = await api.Http.PostAsJsonAsync($"/v1/events/{key}/send", new { payload = "go" });
+        var done = await api.WaitForStatusAsync(runId, "completed");
+
+        Assert.Equal([HttpStatusCode.OK], waits);
+        Assert.Equal(HttpStatusCode.OK, send.StatusCode);
+        Assert.Equal("go", done.GetProperty("result").GetString());
+        Assert.Equal(2, endpoint.RequestsTo(insideUrl).Count);
+    }
+
+    [Fact]
     public async Task Wait_WithoutAnEvent_TimesOutTheRunAndTheTrigger()
     {
         var (runId, sdk) = await StartExecutingRunAsync();

@@ -47,7 +47,6 @@ public sealed class RunWaitTests : IAsyncLifetime
 
     [Theory]
     [InlineData("Waiting", 409)]
-    [InlineData("Queued", 409)]
     [InlineData("Paused", 409)]
     [InlineData("Completed", 410)]
     [InlineData("TimedOut", 410)]
@@ -59,6 +58,37 @@ public sealed class RunWaitTests : IAsyncLifetime
 
         Assert.Equal(status, result.Status);
         await h.WaitForStatusAsync(run.CorrelationId, RunStatuses.FromStateName(state));
+        Assert.Empty(await h.PublishedAsync<RunStatusChanged>(m => m.RunId == run.CorrelationId));
+    }
+
+    [Fact]
+    public async Task WaitRequested_FromACallWhoseStartNoticeHasNotCome_StartsTheAttemptAndParksTheRun()
+    {
+        var run = h.Plant(NewRun("Queued"));
+
+        var result = await h.RequestAsync(Wait(run, "event:fast", TimeSpan.FromMinutes(5)));
+
+        Assert.Equal(200, result.Status);
+        var waiting = await h.WaitForStatusAsync(run.CorrelationId, "waiting");
+        Assert.NotNull(waiting.StartedAt);
+        Assert.NotNull(waiting.WaitTimeoutToken);
+        Assert.False(Assert.Single(await h.PublishedAsync<WithdrawRun>(m => m.RunId == run.CorrelationId)).AbortCall);
+        var changes = (await h.PublishedAsync<RunStatusChanged>(m => m.RunId == run.CorrelationId)).Select(m => $"{m.From}->{m.To}");
+        Assert.Equal(["queued->executing", "executing->waiting"], changes);
+        // The call's own start notice, arriving late, changes nothing.
+        await h.Publish(new RunDispatchStarted { RunId = run.CorrelationId, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
+        await h.WaitForStatusAsync(run.CorrelationId, "waiting");
+    }
+
+    [Fact]
+    public async Task WaitRequested_InQueuedWithAnOlderAttempt_Answers409AndChangesNothing()
+    {
+        var run = h.Plant(NewRun("Queued", attempt: 2));
+
+        var result = await h.RequestAsync(Wait(run, "event:x", TimeSpan.FromMinutes(5), attempt: 1));
+
+        Assert.Equal(409, result.Status);
+        await h.WaitForStatusAsync(run.CorrelationId, "queued");
         Assert.Empty(await h.PublishedAsync<RunStatusChanged>(m => m.RunId == run.CorrelationId));
     }
 
