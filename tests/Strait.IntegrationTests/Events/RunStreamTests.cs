@@ -33,7 +33,7 @@ public sealed class RunStreamTests(PlatformFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Stream_OfAnExecutingRun_ShowsItsStatusChangesAndEndsWhenTheRunEnds()
+    public async Task Stream_OfAnExecutingRun_ShowsLogsChunksAndStatusChangesAndEndsWhenTheRunEnds()
     {
         var (runId, sdk) = await StartExecutingRunAsync();
         using var _ = sdk;
@@ -44,6 +44,16 @@ public sealed class RunStreamTests(PlatformFixture fixture) : IAsyncLifetime
         var frames = ReadFrames(response, timeout.Token);
         using var chunks = await api.Http.GetAsync($"/v1/runs/{runId}/stream/chunks", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         var chunkFrames = ReadFrames(chunks, timeout.Token);
+
+        Assert.Equal(HttpStatusCode.Created, (await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/log", new { message = "step one", level = "warn" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/stream", new { chunk = "tok", stream_id = "s1" })).StatusCode);
+        var log = await NextFrameAsync(frames, "event", timeout.Token);
+        var chunk = await NextFrameAsync(chunkFrames, "stream_chunk", timeout.Token);
+        Assert.Equal("step one", log.GetProperty("message").GetString());
+        Assert.Equal("warn", log.GetProperty("level").GetString());
+        Assert.Equal("log", log.GetProperty("event_type").GetString());
+        Assert.Equal("tok", chunk.GetProperty("chunk").GetString());
+        Assert.Equal("s1", chunk.GetProperty("stream_id").GetString());
 
         var key = "stream-" + Guid.NewGuid().ToString("N");
         Assert.Equal(HttpStatusCode.OK, (await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/wait-for-event", new { event_key = key })).StatusCode);
@@ -103,12 +113,15 @@ public sealed class RunStreamTests(PlatformFixture fixture) : IAsyncLifetime
         }
     }
 
-    private static async Task<JsonElement> NextStatusChangeAsync(ChannelReader<JsonElement> frames, CancellationToken ct)
+    private static Task<JsonElement> NextStatusChangeAsync(ChannelReader<JsonElement> frames, CancellationToken ct) =>
+        NextFrameAsync(frames, "status_change", ct);
+
+    private static async Task<JsonElement> NextFrameAsync(ChannelReader<JsonElement> frames, string type, CancellationToken ct)
     {
         while (true)
         {
             var frame = await frames.ReadAsync(ct);
-            if (frame.GetProperty("type").GetString() == "status_change")
+            if (frame.GetProperty("type").GetString() == type)
             {
                 return frame;
             }
