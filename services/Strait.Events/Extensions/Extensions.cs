@@ -1,5 +1,9 @@
 using Strait.Events.Apis;
+using Strait.Events.Clients;
+using Strait.Events.Consumers;
 using Strait.Events.Data;
+using Strait.Events.Streams;
+using Strait.Messaging;
 using Strait.ServiceDefaults;
 using Strait.ServiceDefaults.Data;
 using Strait.ServiceDefaults.Security;
@@ -14,12 +18,24 @@ public static class Extensions
         builder.AddStraitDbContext<EventsDbContext>(EventsDbContext.Schema);
         builder.AddInfrastructureHealthChecks();
         builder.AddStraitAuthentication();
+        builder.Services.AddHttpClient<RunsApiClient>(client =>
+            client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
+        builder.AddStraitMessaging<EventsDbContext>(bus =>
+        {
+            bus.AddConsumer<RegisterEventTriggerConsumer>();
+            bus.AddConsumer<WithdrawEventTriggerConsumer>();
+            bus.AddConsumer<RunStatusChangedConsumer>();
+        });
+        // After the bus's own hosted service, so the bus is started when the live feed connects its queue.
+        builder.Services.AddSingleton<RunStreamHub>();
+        builder.Services.AddHostedService<LiveFeedListener>();
         return builder;
     }
 
     public static WebApplication MapEventsApi(this WebApplication app)
     {
         app.MapEventTriggersApi();
+        app.MapRunStreamsApi();
         return app;
     }
 }

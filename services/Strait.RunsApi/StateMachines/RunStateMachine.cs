@@ -97,7 +97,12 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
                     retry => retry.Then(ScheduleNextAttempt).Schedule(RetryDue, RetryDueFor, c => c.Saga.NextRetryAt!.Value.UtcDateTime)
                         .TransitionTo(Queued),
                     final => final.If(c => c.Message.ErrorClass == "timeout", t => t.TransitionTo(TimedOut))
-                        .If(c => c.Message.ErrorClass != "timeout", d => d.TransitionTo(DeadLetter))));
+                        .If(c => c.Message.ErrorClass != "timeout", d => d.TransitionTo(DeadLetter))),
+            // The job code parks the run from inside a call whose start notice has not come (the direct path announces only
+            // calls that outlive a short delay): a token of the current attempt means the call is running.
+            When(WaitRequested).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
+                ok => Park(ok.Then(c => StartAttempt(c.Saga, time.GetUtcNow())).Unschedule(Expiry).TransitionTo(Executing)),
+                stale => stale.ThenAsync(NotActive)));
 
         During(Executing,
             When(DispatchSucceeded, c => IsCurrent(c.Saga, c.Message.Attempt)).Then(CompleteFromDispatch).TransitionTo(Completed),
@@ -141,10 +146,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
                     .ThenAsync(Ok),
                 stale => stale.ThenAsync(Stale)),
             When(WaitRequested).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
-                ok => ok.Then(c => c.Saga.WaitReason = c.Message.Reason).ThenAsync(Release)
-                    .Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout)
-                    .Schedule(WaitTimeout, c => new RunWaitTimeout { RunId = c.Saga.CorrelationId }, c => c.Message.TimeoutAt.UtcDateTime)
-                    .TransitionTo(Waiting).ThenAsync(Ok),
+                ok => Park(ok.Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout)),
                 stale => stale.ThenAsync(Stale)),
             When(Pause).ThenAsync(Withdraw).Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout).TransitionTo(Paused).ThenAsync(Ok),
             When(Restart).ThenAsync(Withdraw).Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout)
@@ -184,8 +186,8 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         // Commands a state does not accept get a truthful answer: 409 while the run is not in a state that allows
         // it, 410 once it is over. Late outcomes and timers of finished attempts are ignored explicitly.
         During(Delayed, Queued, Paused,
-            When(Complete).ThenAsync(NotActive), When(Fail).ThenAsync(NotActive), When(Heartbeat).ThenAsync(NotActive),
-            When(WaitRequested).ThenAsync(NotActive));
+            When(Complete).ThenAsync(NotActive), When(Fail).ThenAsync(NotActive), When(Heartbeat).ThenAsync(NotActive));
+        During(Delayed, Paused, When(WaitRequested).ThenAsync(NotActive));
         During(Delayed, Queued, Waiting,
             When(Pause).ThenAsync(NotActive), When(Resume).ThenAsync(NotActive), When(Restart).ThenAsync(NotActive));
         During(Executing, When(Resume).ThenAsync(NotActive));
@@ -398,6 +400,13 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         run.HeartbeatAt = null;
         run.NextRetryAt = time.GetUtcNow() + delay;
     }
+
+    // executing → waiting: the slot is freed without aborting the call (it answers once the job code is done), and the
+    // wait has its own timer.
+    private EventActivityBinder<RunState, RequestRunWait> Park(EventActivityBinder<RunState, RequestRunWait> binder) =>
+        binder.Then(c => c.Saga.WaitReason = c.Message.Reason).ThenAsync(Release)
+            .Schedule(WaitTimeout, c => new RunWaitTimeout { RunId = c.Saga.CorrelationId }, c => c.Message.TimeoutAt.UtcDateTime)
+            .TransitionTo(Waiting).ThenAsync(Ok);
 
     private async Task SendDispatch(BehaviorContext<RunState> context) => await context.Publish(ToDispatch(context.Saga));
 

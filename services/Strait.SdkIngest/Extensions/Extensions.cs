@@ -1,4 +1,5 @@
 using MassTransit;
+using Strait.Contracts.Events;
 using Strait.Contracts.Runs;
 using Strait.Messaging;
 using Strait.SdkIngest.Apis;
@@ -9,6 +10,7 @@ using Strait.SdkIngest.Feed;
 using Strait.SdkIngest.Writes;
 using Strait.ServiceDefaults;
 using Strait.ServiceDefaults.Data;
+using Strait.ServiceDefaults.Outbound;
 using Strait.ServiceDefaults.Security;
 
 namespace Strait.SdkIngest.Extensions;
@@ -22,6 +24,7 @@ public static class Extensions
         builder.AddInfrastructureHealthChecks();
         builder.AddStraitAuthentication();
         builder.AddRunTokenAuthentication();
+        builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.SectionName);
         builder.Services.AddHttpClient<RunPayloadClient>(client =>
             client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
         builder.Services.AddHttpClient<RunDetailsClient>(client =>
@@ -35,9 +38,12 @@ public static class Extensions
         {
             // Timeline writes are batched: up to 100 transitions, or what arrived within 10 ms, per transaction.
             bus.AddConsumer<RunStatusChangedConsumer>((_, c) => c.Options<BatchOptions>(o => o.SetMessageLimit(100).SetTimeLimit(TimeSpan.FromMilliseconds(10))));
+            bus.AddConsumer<EventReceivedConsumer>();
             bus.AddRequestClient<CompleteRun>();
             bus.AddRequestClient<FailRun>();
             bus.AddRequestClient<RecordHeartbeat>();
+            bus.AddRequestClient<RequestRunWait>();
+            bus.AddRequestClient<RegisterEventTrigger>();
         });
         return builder;
     }

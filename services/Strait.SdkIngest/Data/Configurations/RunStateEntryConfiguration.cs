@@ -9,6 +9,7 @@ public sealed class RunStateEntryConfiguration : IEntityTypeConfiguration<RunSta
     {
         builder.ToTable("run_state_entries");
         builder.HasKey(s => new { s.RunId, s.Key });
-        builder.Property(s => s.Key).HasMaxLength(256);
+        // 256 for keys the SDK writes, plus room for the event:<key> entries an event delivers (keys up to 512 bytes).
+        builder.Property(s => s.Key).HasMaxLength(520);
     }
 }

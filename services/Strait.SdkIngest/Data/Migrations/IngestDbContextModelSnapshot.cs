@@ -514,8 +514,8 @@ namespace Strait.SdkIngest.Data.Migrations
                         .HasColumnName("run_id");
 
                     b.Property<string>("Key")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasMaxLength(520)
+                        .HasColumnType("character varying(520)")
                         .HasColumnName("key");
 
                     b.Property<DateTimeOffset>("UpdatedAt")

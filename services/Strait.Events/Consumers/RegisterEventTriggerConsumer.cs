@@ -1,0 +1,34 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Strait.Contracts.Events;
+using Strait.Events.Data;
+
+namespace Strait.Events.Consumers;
+
+/// <summary>
+/// Creates the waiting trigger an SDK wait asks for. The partial unique index (project, key) while waiting decides a
+/// duplicate without an exception (which would abort the consume transaction): the insert simply does nothing.
+/// </summary>
+public sealed class RegisterEventTriggerConsumer(EventsDbContext db) : IConsumer<RegisterEventTrigger>
+{
+    public async Task Consume(ConsumeContext<RegisterEventTrigger> context)
+    {
+        var m = context.Message;
+        var inserted = await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO events.event_triggers (id, project_id, event_key, source_type, run_id, status, trigger_type, notify_url,
+                timeout_secs, expires_at, requested_at)
+            VALUES ({m.TriggerId}, {m.ProjectId}, {m.EventKey}, {EventTriggerSources.JobRun}, {m.RunId}, {EventTriggerStatuses.Waiting},
+                'event', {m.NotifyUrl}, {m.TimeoutSecs}, {m.ExpiresAt.ToUniversalTime()}, {m.RequestedAt.ToUniversalTime()})
+            ON CONFLICT DO NOTHING
+            """, context.CancellationToken);
+
+        // Nothing inserted: either this request's own row (a retried request) or another waiter holds the key.
+        var ok = inserted > 0 || await db.EventTriggers.AnyAsync(t => t.Id == m.TriggerId, context.CancellationToken);
+        await context.RespondAsync(new EventTriggerResult
+        {
+            TriggerId = m.TriggerId,
+            Status = ok ? 200 : 409,
+            Error = ok ? null : "event key already in use",
+        });
+    }
+}
