@@ -101,10 +101,10 @@ public static class InternalLineageApi
         // The parent is parked before the child exists, so the child's end can never reach it before it waits.
         if (awaiting)
         {
-            var wait = (await waits.GetResponse<RunCommandResult>(new RequestRunWait
+            var wait = await ParkAsync(waits, new RequestRunWait
             {
                 RunId = parent.CorrelationId, Attempt = body.Attempt, Reason = awaitKey, TimeoutAt = now.AddSeconds(awaitTimeout),
-            }, ct, RequestTimeout.After(s: 15))).Message;
+            }, ct);
             if (wait.Status != StatusCodes.Status200OK)
             {
                 return CommandRefusal(wait);
@@ -200,7 +200,11 @@ public static class InternalLineageApi
             return ApiResults.Error(StatusCodes.Status401Unauthorized, "stale run token");
         }
 
-        return status is RunStatuses.Executing or RunStatuses.Waiting ? null : ApiResults.Conflict("run is not active for this SDK token");
+        // A token is only minted at dispatch: queued for the token's own attempt means the dispatch has started and the
+        // saga has not seen it yet (the job code called back at once), as sdk-ingest's guard also reads it.
+        return status is RunStatuses.Executing or RunStatuses.Waiting or RunStatuses.Queued
+            ? null
+            : ApiResults.Conflict("run is not active for this SDK token");
     }
 
     private static IResult? CheckJob(Job? job) => job switch
@@ -231,6 +235,22 @@ public static class InternalLineageApi
         }
 
         return Scopes.Grants(identity.Scopes, Scopes.JobsTrigger) ? null : ApiResults.Forbidden($"target_api_key lacks {Scopes.JobsTrigger}");
+    }
+
+    // Only an executing run can be parked. A run still queued for this attempt is executing already (see CheckCaller):
+    // its start notice is a moment behind, so the request is repeated briefly instead of refused.
+    private static async Task<RunCommandResult> ParkAsync(IRequestClient<RequestRunWait> waits, RequestRunWait wait, CancellationToken ct)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            var result = (await waits.GetResponse<RunCommandResult>(wait, ct, RequestTimeout.After(s: 15))).Message;
+            if (result.Status != StatusCodes.Status409Conflict || result.RunStatus != RunStatuses.Queued || tries == 40)
+            {
+                return result;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+        }
     }
 
     private static IResult CommandRefusal(RunCommandResult result) => result.Status switch
