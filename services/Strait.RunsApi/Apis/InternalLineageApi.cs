@@ -1,7 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using MassTransit;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Strait.Contracts.Runs;
 using Strait.RunsApi.Data;
 using Strait.RunsApi.StateMachines;
@@ -36,21 +37,9 @@ public static class InternalLineageApi
 
     public sealed record ContinueRunRequest(int Attempt, JsonElement? Payload);
 
-    public sealed record SpawnResponse
-    {
-        public required Guid Id { get; init; }
-        public required Guid JobId { get; init; }
-        public required string ProjectId { get; init; }
-        public required string Status { get; init; }
-        public required Guid ParentRunId { get; init; }
-        public required string TriggeredBy { get; init; }
-        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? AwaitCompletion { get; init; }
-        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? AwaitEventKey { get; init; }
-    }
-
     private static async Task<IResult> SpawnAsync(Guid runId, SpawnRunRequest body, RunsDbContext db, RunScheduler scheduler,
         IApiKeyStore keys, IRequestClient<RequestRunWait> waits, IRequestClient<ResumeWaitingRun> resumes, TimeProvider time,
-        CancellationToken ct)
+        IOptions<JsonOptions> json, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.JobSlug) || string.IsNullOrWhiteSpace(body.ProjectId))
         {
@@ -125,17 +114,15 @@ public static class InternalLineageApi
             throw;
         }
 
-        return TypedResults.Created($"/v1/runs/{child.CorrelationId}", new SpawnResponse
+        // The Run object (the SDK reference's shape) with the await fields routes.md adds.
+        var answer = JsonSerializer.SerializeToNode(RunResponse.From(child), json.Value.SerializerOptions)!.AsObject();
+        if (awaiting)
         {
-            Id = child.CorrelationId,
-            JobId = child.JobId,
-            ProjectId = child.ProjectId,
-            Status = RunStateMachine.Status(child),
-            ParentRunId = parent.CorrelationId,
-            TriggeredBy = child.TriggeredBy,
-            AwaitCompletion = awaiting ? true : null,
-            AwaitEventKey = awaiting ? awaitKey : null,
-        });
+            answer["await_completion"] = true;
+            answer["await_event_key"] = awaitKey;
+        }
+
+        return TypedResults.Created($"/v1/runs/{child.CorrelationId}", answer);
     }
 
     private static async Task<IResult> ContinueAsync(Guid runId, ContinueRunRequest body, RunsDbContext db, RunScheduler scheduler,

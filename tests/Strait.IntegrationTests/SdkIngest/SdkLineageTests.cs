@@ -58,6 +58,8 @@ public sealed class SdkLineageTests(PlatformFixture fixture) : IAsyncLifetime
         Assert.Equal("queued", body.GetProperty("status").GetString());
         Assert.Equal(parentId, body.GetProperty("parent_run_id").GetString());
         Assert.Equal("spawn", body.GetProperty("triggered_by").GetString());
+        Assert.Equal(1, body.GetProperty("lineage_depth").GetInt32());
+        Assert.Equal(1, body.GetProperty("payload").GetProperty("x").GetInt32());
         Assert.False(body.TryGetProperty("await_completion", out _));
         var child = await api.WaitForStatusAsync(childId, "completed");
         Assert.Equal("done", child.GetProperty("result").GetProperty("child").GetString());
@@ -132,6 +134,41 @@ public sealed class SdkLineageTests(PlatformFixture fixture) : IAsyncLifetime
         Assert.Equal(["->queued", "queued->executing", "executing->waiting", "waiting->queued", "queued->executing", "executing->completed"], timeline);
         var children = await api.Http.GetFromJsonAsync<JsonElement>($"/v1/runs/{parentId}/children");
         Assert.Single(children.GetProperty("data").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Spawn_AwaitedFromInsideTheDelivery_ParentAnswering200IsStillParkedAndEndsWithTheResumedCall()
+    {
+        var childUrl = endpoint.Route(async c => await c.Response.WriteAsJsonAsync(new { part = 7 }));
+        var (_, childSlug) = await CreateJobAsync(api, childUrl);
+        var spawnStatus = new ConcurrentQueue<HttpStatusCode>();
+        var url = endpoint.Route(async c =>
+        {
+            var status = c.Request.Headers["X-Child-Status"].ToString();
+            if (status.Length == 0)
+            {
+                // Called back at once: the run may still read queued in runs-api while this call is in flight.
+                var runId = c.Request.Headers["X-Run-ID"].ToString();
+                using var sdk = platform.Client(c.Request.Headers["X-Run-Token"].ToString());
+                var spawn = await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/spawn", new { job_slug = childSlug, project_id = projectId, await_completion = true });
+                spawnStatus.Enqueue(spawn.StatusCode);
+                await c.Response.WriteAsJsonAsync(new { phase = "spawned" });
+                return;
+            }
+
+            await c.Response.WriteAsJsonAsync(new { phase = "resumed", child_status = status });
+        });
+        var jobId = await api.CreateJobAsync(url);
+
+        var parentId = await api.TriggerAsync(jobId);
+
+        var parent = await api.WaitForStatusAsync(parentId, "completed", TimeSpan.FromSeconds(30));
+        Assert.Equal([HttpStatusCode.Created], spawnStatus);
+        Assert.Equal("resumed", parent.GetProperty("result").GetProperty("phase").GetString());
+        Assert.Equal("completed", parent.GetProperty("result").GetProperty("child_status").GetString());
+        var child = Assert.Single((await api.Http.GetFromJsonAsync<JsonElement>($"/v1/runs/{parentId}/children")).GetProperty("data").EnumerateArray());
+        Assert.Equal("completed", child.GetProperty("status").GetString());
+        Assert.Equal(2, endpoint.RequestsTo(url).Count);
     }
 
     [Fact]
@@ -220,7 +257,7 @@ public sealed class SdkLineageTests(PlatformFixture fixture) : IAsyncLifetime
 
         var first = await api.TriggerAsync(jobId);
 
-        await WaitUntilAsync(() => answers.Count >= 11, TimeSpan.FromSeconds(60), () => $"{answers.Count} continue calls");
+        await WaitUntilAsync(() => answers.Count >= 11, TimeSpan.FromSeconds(60), () => string.Join(", ", answers.Select(a => a.Status)) + " / last: " + answers.LastOrDefault().Body);
         var calls = answers.ToList();
         Assert.All(calls.Take(10), a => Assert.Equal(HttpStatusCode.Created, a.Status));
         var refused = calls[10];
