@@ -34,6 +34,8 @@ public static class Extensions
             bus.AddRequestClient<PauseRun>();
             bus.AddRequestClient<ResumeRun>();
             bus.AddRequestClient<RestartRun>();
+            bus.AddRequestClient<RequestRunWait>();
+            bus.AddRequestClient<ResumeWaitingRun>();
         });
         return builder;
     }
@@ -45,8 +47,10 @@ public static class Extensions
         app.MapJobsApi();
         app.MapTriggerApi();
         app.MapRunActionsApi();
+        app.MapRunLineageApi();
         app.MapInternalRunsApi();
         app.MapRunDebugApi();
+        app.MapInternalLineageApi();
         return app;
     }
 }

@@ -29,6 +29,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         Event(() => DispatchAccepted, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
         Event(() => DispatchFailed, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
         Event(() => WaitReasonChanged, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
+        Event(() => ChildFinished, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
         Event(() => Complete, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
         Event(() => Fail, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
         Event(() => Heartbeat, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
@@ -59,6 +60,9 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         WhenEnterAny(x => x.If(c => RunStatuses.Terminal.Contains(Status(c.Saga)), terminal => terminal
             .Unschedule(ScheduleDue).Unschedule(RetryDue).Unschedule(Expiry)
             .Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout).Unschedule(WaitTimeout)));
+        // A spawned run tells its parent it is over; a parent parked on it resumes (SDK spawn with await_completion).
+        WhenEnterAny(x => x.If(c => c.Saga.ParentRunId is not null && RunStatuses.Terminal.Contains(Status(c.Saga)), child => child
+            .Publish(c => new ChildRunFinished { RunId = c.Saga.ParentRunId!.Value, ChildRunId = c.Saga.CorrelationId, ChildStatus = Status(c.Saga) })));
 
         During(Delayed,
             When(ScheduleDue.Received).TransitionTo(Queued).ThenAsync(SendDispatch),
@@ -161,6 +165,10 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
                 .Then(c => { c.Saga.WaitReason = null; c.Saga.ResumedByEventKey = c.Message.EventKey; c.Saga.StartedAt = null; })
                 .TransitionTo(Queued).ThenAsync(SendDispatch).ThenAsync(Ok),
             When(WaitTimeout.Received).Then(c => SetError(c.Saga, $"wait timed out: {c.Saga.WaitReason}", "timeout")).TransitionTo(TimedOut),
+            When(ChildFinished, c => c.Saga.WaitReason == SpawnAwaitKey(c.Message.ChildRunId)).Unschedule(WaitTimeout)
+                .Then(c => { c.Saga.WaitReason = null; c.Saga.ResumedByEventKey = SpawnAwaitKey(c.Message.ChildRunId); c.Saga.StartedAt = null; })
+                .TransitionTo(Queued).ThenAsync(SendChildResumeDispatch),
+            Ignore(ChildFinished, c => c.Saga.WaitReason != SpawnAwaitKey(c.Message.ChildRunId)),
             When(Complete).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
                 ok => ok.Then(c => CompleteWith(c.Saga, c.Message.Result)).TransitionTo(Completed).ThenAsync(Ok),
                 stale => stale.ThenAsync(Stale)),
@@ -193,6 +201,8 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         During(Executing, When(Resume).ThenAsync(NotActive));
         During(Waiting, When(WaitRequested).ThenAsync(NotActive));
         During(new[] { Delayed, Queued, Executing, Paused }, When(WaitResumed).ThenAsync(NotActive));
+        During(new[] { Delayed, Queued, Executing, Paused, Completed, Failed, TimedOut, Crashed, SystemFailed, Canceled, Expired, DeadLetter },
+            Ignore(ChildFinished));
         During(new[] { Delayed, Queued, Executing, Waiting, Paused }, When(DeadLetterReplay).ThenAsync(NotDeadLetter));
         During(new[] { Completed, Failed, TimedOut, Crashed, SystemFailed, Canceled, Expired, DeadLetter },
             When(Complete).ThenAsync(Gone), When(Fail).ThenAsync(Gone), When(Heartbeat).ThenAsync(Gone),
@@ -225,6 +235,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
     public Event<RunDispatchAccepted> DispatchAccepted { get; private set; } = null!;
     public Event<RunDispatchFailed> DispatchFailed { get; private set; } = null!;
     public Event<RunWaitReasonChanged> WaitReasonChanged { get; private set; } = null!;
+    public Event<ChildRunFinished> ChildFinished { get; private set; } = null!;
     public Event<CompleteRun> Complete { get; private set; } = null!;
     public Event<FailRun> Fail { get; private set; } = null!;
     public Event<RecordHeartbeat> Heartbeat { get; private set; } = null!;
@@ -244,6 +255,9 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
     public Schedule<RunState, RunWaitTimeout> WaitTimeout { get; private set; } = null!;
 
     public static string Status(RunState run) => RunStatuses.FromStateName(run.CurrentState);
+
+    /// <summary>The wait reason (and resume event key) of a parent parked until a spawned child ends.</summary>
+    public static string SpawnAwaitKey(Guid childRunId) => "spawn-await:" + childRunId.ToString("D");
 
     public static DispatchRun ToDispatch(RunState run)
     {
@@ -409,6 +423,18 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             .TransitionTo(Waiting).ThenAsync(Ok);
 
     private async Task SendDispatch(BehaviorContext<RunState> context) => await context.Publish(ToDispatch(context.Saga));
+
+    // The resumed attempt learns which child it waited for and how that child ended, without another call.
+    private static async Task SendChildResumeDispatch(BehaviorContext<RunState, ChildRunFinished> context)
+    {
+        var dispatch = ToDispatch(context.Saga);
+        var headers = new Dictionary<string, string>(dispatch.Headers ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        {
+            ["X-Child-Run-Id"] = context.Message.ChildRunId.ToString("D"),
+            ["X-Child-Status"] = context.Message.ChildStatus,
+        };
+        await context.Publish(dispatch with { Headers = headers });
+    }
 
     private async Task Withdraw(BehaviorContext<RunState> context) =>
         await context.Publish(new WithdrawRun { RunId = context.Saga.CorrelationId, Attempt = context.Saga.Attempt });

@@ -16,6 +16,7 @@ public static class SdkRunsApi
         group.MapSdkMemoryApi();
         group.MapSdkStreamApi();
         group.MapSdkEventWaitApi();
+        group.MapSdkLineageApi();
         // The token is checked before the path is: an unknown SDK operation is only revealed to a valid token holder.
         group.Map("/{**operation}", () => ApiResults.NotFound("unknown SDK operation"));
         // A malformed run id still meets the token check (401/403) before anything else.

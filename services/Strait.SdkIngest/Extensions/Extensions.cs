@@ -34,6 +34,8 @@ public static class Extensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunFeedPublisher>());
         builder.Services.AddSingleton<RunEventWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunEventWriter>());
+        builder.Services.AddHttpClient<RunLineageClient>(client =>
+            client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
         builder.AddStraitMessaging<IngestDbContext>(bus =>
         {
             // Timeline writes are batched: up to 100 transitions, or what arrived within 10 ms, per transaction.

@@ -2,7 +2,7 @@ using System.Linq.Expressions;
 
 namespace Strait.ServiceDefaults.Http;
 
-/// <summary>Cursor paging of newest-first lists: the rows after the cursor, in order, one more than the page holds.</summary>
+/// <summary>Cursor paging of newest-first (or oldest-first) lists: the rows after the cursor, in order, one more than the page holds.</summary>
 public static class PagedQuery
 {
     private static readonly System.Reflection.MethodInfo GuidCompareTo = typeof(Guid).GetMethod(nameof(Guid.CompareTo), [typeof(Guid)])!;
@@ -12,23 +12,32 @@ public static class PagedQuery
     /// cursor; takes <c>Limit + 1</c> rows so <see cref="PageRequest.ToPage{TRow,TOut}"/> can tell whether more follow.
     /// </summary>
     public static IQueryable<T> NewestFirst<T>(this IQueryable<T> query, PageRequest page,
-        Expression<Func<T, DateTimeOffset>> timestamp, Expression<Func<T, Guid>> id)
+        Expression<Func<T, DateTimeOffset>> timestamp, Expression<Func<T, Guid>> id) =>
+        After(query, page, timestamp, id, Expression.LessThan).OrderByDescending(timestamp).ThenByDescending(id).Take(page.Limit + 1);
+
+    /// <summary>Oldest first (chains and child lists read in the order they happened), otherwise as <see cref="NewestFirst{T}"/>.</summary>
+    public static IQueryable<T> OldestFirst<T>(this IQueryable<T> query, PageRequest page,
+        Expression<Func<T, DateTimeOffset>> timestamp, Expression<Func<T, Guid>> id) =>
+        After(query, page, timestamp, id, Expression.GreaterThan).OrderBy(timestamp).ThenBy(id).Take(page.Limit + 1);
+
+    private static IQueryable<T> After<T>(IQueryable<T> query, PageRequest page, Expression<Func<T, DateTimeOffset>> timestamp,
+        Expression<Func<T, Guid>> id, Func<Expression, Expression, BinaryExpression> beyond)
     {
-        if (page.AfterTimestamp is { } after)
+        if (page.AfterTimestamp is not { } after)
         {
-            // row.timestamp < after || (row.timestamp == after && row.id < afterId), over one shared parameter.
-            var row = timestamp.Parameters[0];
-            var rowId = new ParameterRebinder(id.Parameters[0], row).Visit(id.Body);
-            var afterValue = Expression.Constant(after);
-            var olderOrTiedBefore = Expression.OrElse(
-                Expression.LessThan(timestamp.Body, afterValue),
-                Expression.AndAlso(
-                    Expression.Equal(timestamp.Body, afterValue),
-                    Expression.LessThan(Expression.Call(rowId, GuidCompareTo, Expression.Constant(page.AfterId ?? Guid.Empty)), Expression.Constant(0))));
-            query = query.Where(Expression.Lambda<Func<T, bool>>(olderOrTiedBefore, row));
+            return query;
         }
 
-        return query.OrderByDescending(timestamp).ThenByDescending(id).Take(page.Limit + 1);
+        // row.timestamp beyond after || (row.timestamp == after && row.id beyond afterId), over one shared parameter.
+        var row = timestamp.Parameters[0];
+        var rowId = new ParameterRebinder(id.Parameters[0], row).Visit(id.Body);
+        var afterValue = Expression.Constant(after);
+        var beyondCursor = Expression.OrElse(
+            beyond(timestamp.Body, afterValue),
+            Expression.AndAlso(
+                Expression.Equal(timestamp.Body, afterValue),
+                beyond(Expression.Call(rowId, GuidCompareTo, Expression.Constant(page.AfterId ?? Guid.Empty)), Expression.Constant(0))));
+        return query.Where(Expression.Lambda<Func<T, bool>>(beyondCursor, row));
     }
 
     private sealed class ParameterRebinder(ParameterExpression from, ParameterExpression to) : ExpressionVisitor

@@ -37,5 +37,6 @@ public sealed class RunStateConfiguration : IEntityTypeConfiguration<RunState>
         builder.HasIndex(r => new { r.ProjectId, r.CurrentState, r.CreatedAt });
         builder.HasIndex(r => new { r.JobId, r.IdempotencyKey }).HasFilter("idempotency_key IS NOT NULL");
         builder.HasIndex(r => r.ParentRunId).HasFilter("parent_run_id IS NOT NULL");
+        builder.HasIndex(r => r.ContinuationOf).HasFilter("continuation_of IS NOT NULL");
     }
 }

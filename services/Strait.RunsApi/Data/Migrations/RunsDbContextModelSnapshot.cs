@@ -778,6 +778,10 @@ namespace Strait.RunsApi.Data.Migrations
                     b.HasKey("CorrelationId")
                         .HasName("pk_runs");
 
+                    b.HasIndex("ContinuationOf")
+                        .HasDatabaseName("ix_runs_continuation_of")
+                        .HasFilter("continuation_of IS NOT NULL");
+
                     b.HasIndex("ParentRunId")
                         .HasDatabaseName("ix_runs_parent_run_id")
                         .HasFilter("parent_run_id IS NOT NULL");
