@@ -14,6 +14,9 @@ public sealed class StraitMessagingOptions
     /// </summary>
     public bool DeliverOutbox { get; set; } = true;
 
+    /// <summary>How long one outbox batch may wait for the broker before it is abandoned and retried.</summary>
+    public TimeSpan OutboxSendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Rows sent per outbox delivery transaction.</summary>
     public int OutboxBatchSize { get; set; } = 100;
 

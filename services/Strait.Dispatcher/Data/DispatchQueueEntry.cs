@@ -25,6 +25,9 @@ public sealed class DispatchQueueEntry
     public string? Headers { get; init; }
 
     public DateTimeOffset RunCreatedAt { get; init; }
+
+    /// <summary>When the saga issued this dispatch; a withdrawal removes only dispatches issued before it.</summary>
+    public DateTimeOffset IssuedAt { get; init; }
     public DateTimeOffset EnqueuedAt { get; init; }
 
     /// <summary>One of <see cref="DispatchQueueStatus"/>.</summary>

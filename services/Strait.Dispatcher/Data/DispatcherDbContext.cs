@@ -14,6 +14,8 @@ public sealed class DispatcherDbContext(DbContextOptions<DispatcherDbContext> op
 
     public DbSet<DispatchStart> DispatchStarts => Set<DispatchStart>();
 
+    public DbSet<DispatchWithdrawal> DispatchWithdrawals => Set<DispatchWithdrawal>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);

@@ -40,12 +40,35 @@ public sealed partial class DeliveryRunner(
         if (!inFlight.TryAdd(entry.RunId, entry.Attempt, abort))
         {
             abort.Dispose();
+            // The row is new, so the call still running for this attempt is a withdrawn one (aborted, or left to answer
+            // after the job code moved the run on): this one starts when that one has ended.
+            var leftover = Task.Run(() => StartAfterLeftoverAsync(entry, announceStart), CancellationToken.None);
+            running.TryAdd(leftover, 0);
+            leftover.ContinueWith(t => running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return;
         }
 
         var task = Task.Run(() => RunAsync(entry, abort, announceStart), CancellationToken.None);
         running.TryAdd(task, 0);
         task.ContinueWith(t => running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task StartAfterLeftoverAsync(DispatchQueueEntry entry, bool announceStart)
+    {
+        var giveUpAt = time.GetUtcNow().AddSeconds(Math.Max(1, entry.TimeoutSecs) + 5);
+        while (inFlight.Contains(entry.RunId, entry.Attempt))
+        {
+            if (stopping || time.GetUtcNow() > giveUpAt)
+            {
+                // The lease is not renewed without a call, so the sweep reports the attempt interrupted and it is retried.
+                LogLeftoverCallBlocked(entry.RunId, entry.Attempt);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time);
+        }
+
+        Start(entry, announceStart);
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -210,6 +233,9 @@ public sealed partial class DeliveryRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telling the saga that run {RunId} attempt {Attempt} is executing failed")]
     private partial void LogStartNoticeFailed(Exception exception, Guid runId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} attempt {Attempt}: an earlier call of the attempt is still running; the lease sweep will retry it")]
+    private partial void LogLeftoverCallBlocked(Guid runId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of run {RunId} attempt {Attempt} crashed")]
     private partial void LogDeliveryCrashed(Exception exception, Guid runId, int attempt);

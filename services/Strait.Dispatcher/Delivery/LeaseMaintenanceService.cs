@@ -76,6 +76,8 @@ public sealed partial class LeaseMaintenanceService(
         var now = time.GetUtcNow();
 
         await db.DispatchStarts.Where(s => s.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
+        var withdrawalsKeptFrom = now.AddHours(-1);
+        await db.DispatchWithdrawals.Where(w => w.IssuedAt < withdrawalsKeptFrom).ExecuteDeleteAsync(cancellationToken);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var expired = await db.DispatchQueue

@@ -23,8 +23,7 @@ public static class Extensions
         builder.AddRunTokens();
         builder.AddStraitMessaging<DispatcherDbContext>(x =>
         {
-            x.AddConsumer<DispatchRunConsumer>();
-            x.AddConsumer<WithdrawRunConsumer>();
+            x.AddConsumer<RunCommandsConsumer>();
         });
         builder.AddDispatch();
         return builder;

@@ -20,7 +20,7 @@ public sealed class RunScheduler(IPublishEndpoint publish, IMessageScheduler sch
         }
         else
         {
-            await publish.Publish(RunStateMachine.ToDispatch(run), cancellationToken);
+            await publish.Publish(RunStateMachine.ToDispatch(run, run.CreatedAt), cancellationToken);
         }
 
         if (run.ExpiresAt is { } expiresAt)

@@ -259,7 +259,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
     /// <summary>The wait reason (and resume event key) of a parent parked until a spawned child ends.</summary>
     public static string SpawnAwaitKey(Guid childRunId) => "spawn-await:" + childRunId.ToString("D");
 
-    public static DispatchRun ToDispatch(RunState run)
+    public static DispatchRun ToDispatch(RunState run, DateTimeOffset issuedAt)
     {
         var headers = new Dictionary<string, string>(StringComparer.Ordinal);
         if (run.Attempt > 1 && run.Error is not null)
@@ -289,6 +289,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             RateLimitWindowSecs = run.RateLimitWindowSecs,
             Payload = run.Payload,
             RunCreatedAt = run.CreatedAt,
+            IssuedAt = issuedAt,
             Headers = headers.Count == 0 ? null : headers,
         };
     }
@@ -422,12 +423,12 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             .Schedule(WaitTimeout, c => new RunWaitTimeout { RunId = c.Saga.CorrelationId }, c => c.Message.TimeoutAt.UtcDateTime)
             .TransitionTo(Waiting).ThenAsync(Ok);
 
-    private async Task SendDispatch(BehaviorContext<RunState> context) => await context.Publish(ToDispatch(context.Saga));
+    private async Task SendDispatch(BehaviorContext<RunState> context) => await context.Publish(ToDispatch(context.Saga, time.GetUtcNow()));
 
     // The resumed attempt learns which child it waited for and how that child ended, without another call.
-    private static async Task SendChildResumeDispatch(BehaviorContext<RunState, ChildRunFinished> context)
+    private async Task SendChildResumeDispatch(BehaviorContext<RunState, ChildRunFinished> context)
     {
-        var dispatch = ToDispatch(context.Saga);
+        var dispatch = ToDispatch(context.Saga, time.GetUtcNow());
         var headers = new Dictionary<string, string>(dispatch.Headers ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
             ["X-Child-Run-Id"] = context.Message.ChildRunId.ToString("D"),
@@ -437,11 +438,14 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
     }
 
     private async Task Withdraw(BehaviorContext<RunState> context) =>
-        await context.Publish(new WithdrawRun { RunId = context.Saga.CorrelationId, Attempt = context.Saga.Attempt });
+        await context.Publish(new WithdrawRun { RunId = context.Saga.CorrelationId, Attempt = context.Saga.Attempt, IssuedAt = time.GetUtcNow() });
 
     // The job code moved the run from inside its own call: free the slot, let the call answer.
     private async Task Release(BehaviorContext<RunState> context) =>
-        await context.Publish(new WithdrawRun { RunId = context.Saga.CorrelationId, Attempt = context.Saga.Attempt, AbortCall = false });
+        await context.Publish(new WithdrawRun
+        {
+            RunId = context.Saga.CorrelationId, Attempt = context.Saga.Attempt, AbortCall = false, IssuedAt = time.GetUtcNow(),
+        });
 
     private async Task RecordTransition(BehaviorContext<RunState, State> context)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Strait.SdkIngest.Clients;
 using Strait.SdkIngest.Data;
 using Strait.ServiceDefaults.Http;
 using Strait.ServiceDefaults.Security;
@@ -44,10 +45,14 @@ public static class SdkRunGuard
         return AcceptedStatuses.Contains(run.Status) ? null : (StatusCodes.Status409Conflict, NotActiveMessage);
     }
 
-    /// <summary>One indexed read of the local copy; <c>Refusal</c> is set when the call must stop.</summary>
+    /// <summary>
+    /// One indexed read of the local copy (seeded from runs-api when the run is not known here yet); <c>Refusal</c> is
+    /// set when the call must stop.
+    /// </summary>
     public static async Task<(RunStateCopy? Run, IResult? Refusal)> CheckAsync(IngestDbContext db, Guid runId, HttpContext http, CancellationToken ct)
     {
-        var run = await db.RunStates.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, ct);
+        var run = await db.RunStates.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, ct)
+            ?? await http.RequestServices.GetRequiredService<RunCopySeeder>().SeedAsync(db, runId, ct);
         var refusal = Evaluate(run, TokenAttempt(http));
         return refusal is { } r ? (null, ApiResults.Error(r.Status, r.Message)) : (run, null);
     }

@@ -27,6 +27,7 @@ public static class Extensions
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.SectionName);
         builder.Services.AddHttpClient<RunPayloadClient>(client =>
             client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
+        builder.Services.AddScoped<RunCopySeeder>();
         builder.Services.AddHttpClient<RunDetailsClient>(client =>
             client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
         builder.Services.AddOptions<SdkMemoryOptions>().BindConfiguration(SdkMemoryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -8,6 +8,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Strait.Contracts.Telemetry;
 using Strait.SdkIngest.Apis;
+using Strait.SdkIngest.Clients;
 using Strait.SdkIngest.Data;
 using Strait.SdkIngest.Feed;
 
@@ -201,8 +202,27 @@ public sealed class RunEventWriter : BackgroundService
         var db = scope.ServiceProvider.GetRequiredService<IngestDbContext>();
         var runIds = refused.Select(p => p.Event.RunId).Distinct().ToList();
         var runs = await db.RunStates.AsNoTracking().Where(r => runIds.Contains(r.RunId)).ToDictionaryAsync(r => r.RunId);
+        var seeder = scope.ServiceProvider.GetRequiredService<RunCopySeeder>();
+        foreach (var runId in runIds.Where(id => !runs.ContainsKey(id)))
+        {
+            // Job code may report before the run's first status message has reached this service.
+            if (await seeder.SeedAsync(db, runId, CancellationToken.None) is { } seeded)
+            {
+                runs[runId] = seeded;
+            }
+        }
+
         foreach (var pending in refused)
         {
+            if (!pending.Retried && SdkRunGuard.Evaluate(runs.GetValueOrDefault(pending.Event.RunId), pending.Attempt) is null)
+            {
+                // Refused only because the copy was missing: written with the next batch.
+                if (queue.Writer.TryWrite(pending with { Retried = true }))
+                {
+                    continue;
+                }
+            }
+
             // The join refused the row, so the copy said no at that moment even if it has moved on since.
             var refusal = SdkRunGuard.Evaluate(runs.GetValueOrDefault(pending.Event.RunId), pending.Attempt)
                 ?? (StatusCodes.Status409Conflict, SdkRunGuard.NotActiveMessage);
@@ -210,7 +230,7 @@ public sealed class RunEventWriter : BackgroundService
         }
     }
 
-    private sealed record Pending(RunEvent Event, int Attempt, string? FeedKind, TaskCompletionSource<RunEventWriteResult> Result);
+    private sealed record Pending(RunEvent Event, int Attempt, string? FeedKind, TaskCompletionSource<RunEventWriteResult> Result, bool Retried = false);
 }
 
 /// <summary>The outcome of one queued event: stored, or refused by the run guard with its status and message.</summary>

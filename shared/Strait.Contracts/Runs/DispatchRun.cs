@@ -26,6 +26,9 @@ public sealed record DispatchRun
     /// <summary>When the run was created, for <c>queue_wait_ms</c>.</summary>
     public required DateTimeOffset RunCreatedAt { get; init; }
 
+    /// <summary>When the saga decided this dispatch (see <see cref="WithdrawRun.IssuedAt"/>); null is taken as the time it arrives.</summary>
+    public DateTimeOffset? IssuedAt { get; init; }
+
     /// <summary>Extra request headers: trace context from the trigger, <c>X-Previous-Error</c>, <c>X-Event-Key</c>.</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 }

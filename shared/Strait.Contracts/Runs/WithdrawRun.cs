@@ -14,4 +14,11 @@ public sealed record WithdrawRun
     /// run (SDK complete, fail, wait) from inside that call and is about to answer it.
     /// </summary>
     public bool AbortCall { get; init; } = true;
+
+    /// <summary>
+    /// When the saga decided it. Only dispatches of this attempt issued before it are withdrawn, and one issued before it
+    /// that arrives later is ignored, so a withdrawal and a new dispatch of the same attempt (a restart) may be consumed
+    /// in either order. Null withdraws whatever is there.
+    /// </summary>
+    public DateTimeOffset? IssuedAt { get; init; }
 }

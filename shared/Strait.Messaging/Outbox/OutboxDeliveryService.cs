@@ -100,7 +100,11 @@ public sealed partial class OutboxDeliveryService<TDbContext> : BackgroundServic
         // side by side, so a batch costs about one broker round trip instead of one per message. Messages without a
         // correlation id keep their commit order among themselves.
         var groups = messages.GroupBy(message => message.CorrelationId ?? Guid.Empty).ToList();
-        var outcomes = await Task.WhenAll(groups.Select(group => SendInOrder(group, cancellationToken)));
+        // A broker that went away mid-send can leave a publish waiting for a confirm that never comes: give up on the
+        // batch after a while, keep what was confirmed, and try the rest again on a fresh attempt.
+        using var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        sendTimeout.CancelAfter(_options.OutboxSendTimeout);
+        var outcomes = await Task.WhenAll(groups.Select(group => SendInOrder(group, sendTimeout.Token)));
         var sent = outcomes.SelectMany(outcome => outcome.Sent).ToList();
         var fault = outcomes.Select(outcome => outcome.Fault).FirstOrDefault(exception => exception is not null);
 
@@ -110,6 +114,7 @@ public sealed partial class OutboxDeliveryService<TDbContext> : BackgroundServic
             await transaction.CommitAsync(cancellationToken);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         if (fault is not null)
             throw new MessageException(typeof(OutboxMessage), "Outbox delivery stopped at a message the broker did not accept", fault);
 
@@ -127,8 +132,9 @@ public sealed partial class OutboxDeliveryService<TDbContext> : BackgroundServic
                 await Send(message, cancellationToken);
                 sent.Add(message.SequenceNumber);
             }
-            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception exception)
             {
+                // Cancelled by the send timeout or by shutdown alike: what was confirmed so far is kept.
                 return (sent, exception);
             }
         }

@@ -196,9 +196,80 @@ public sealed class AdmissionTests(DispatcherFixture fixture)
         await Probe.WaitForAsync<RunWaitReasonChanged>(m => m.RunId == second.RunId && m.WaitReason == "job_concurrency 1/1", Wait);
 
         // The saga releases an accepted attempt's slot when the job code completes it through the SDK.
-        await fixture.SendAsync<WithdrawRunConsumer, WithdrawRun>(new WithdrawRun { RunId = first.RunId, Attempt = 1, AbortCall = false });
+        await fixture.SendAsync<RunCommandsConsumer, WithdrawRun>(new WithdrawRun { RunId = first.RunId, Attempt = 1, AbortCall = false });
 
         await Probe.WaitForAsync<RunDispatchAccepted>(m => m.RunId == second.RunId, Wait);
+    }
+
+    [Fact]
+    public async Task Restart_WithdrawThenDispatchOfTheSameAttemptBackToBack_TheNewDispatchIsNeverLost()
+    {
+        // A restart of an executing run withdraws the attempt and dispatches it again in one saga step. Were the two
+        // consumed out of order, the new dispatch would find the old row, add nothing, and then be withdrawn with it.
+        var calls = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var url = Endpoint.Route(async context =>
+        {
+            if (calls.AddOrUpdate(context.Request.Headers["X-Run-ID"].ToString(), 1, (_, n) => n + 1) == 1)
+            {
+                await Task.Delay(Wait, context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                return;
+            }
+
+            await context.Response.WriteAsync("{}");
+        });
+        var runs = Enumerable.Range(0, 10).Select(_ => DispatcherFixture.Run(url)).ToList();
+        foreach (var run in runs)
+        {
+            await fixture.DispatchAsync(run);
+        }
+
+        await Until(() => Task.FromResult(runs.All(r => calls.ContainsKey(r.RunId.ToString()))));
+        foreach (var run in runs)
+        {
+            // As the saga issues them: one step, one time.
+            var restartedAt = DateTimeOffset.UtcNow;
+            await fixture.SendAsync<RunCommandsConsumer, WithdrawRun>(new WithdrawRun { RunId = run.RunId, Attempt = 1, IssuedAt = restartedAt });
+            await fixture.DispatchAsync(run with { IssuedAt = restartedAt });
+        }
+
+        foreach (var run in runs)
+        {
+            try
+            {
+                await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == run.RunId, Wait);
+            }
+            catch (TimeoutException)
+            {
+                await using var db = fixture.OpenDb();
+                var rows = await db.DispatchQueue.Where(e => e.RunId == run.RunId).Select(e => e.Status + " " + e.LeaseOwner).ToListAsync();
+                var seen = Probe.All<object>().Select(m => m.GetType().Name + " " + System.Text.Json.JsonSerializer.Serialize(m)).Where(x => x.Contains(run.RunId.ToString(), StringComparison.Ordinal));
+                throw new TimeoutException($"calls {calls.GetValueOrDefault(run.RunId.ToString())}; rows [{string.Join(",", rows)}]; seen {string.Join("; ", seen)}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Withdraw_OvertakesItsDispatch_TheLateDispatchIsNeverDelivered()
+    {
+        var url = Endpoint.Route(context => context.Response.WriteAsync("{}"));
+        var run = DispatcherFixture.Run(url) with { IssuedAt = DateTimeOffset.UtcNow };
+
+        // A cancel right after the trigger: its withdrawal is consumed before the dispatch it withdraws.
+        await fixture.SendAsync<RunCommandsConsumer, WithdrawRun>(new WithdrawRun { RunId = run.RunId, Attempt = 1, IssuedAt = run.IssuedAt!.Value.AddMilliseconds(5) });
+        await Until(async () =>
+        {
+            await using var db = fixture.OpenDb();
+            return await db.DispatchWithdrawals.AnyAsync(w => w.RunId == run.RunId);
+        });
+        await fixture.DispatchAsync(run);
+        // A later dispatch of the same run (a new attempt) still goes through.
+        var next = run with { Attempt = 2, IssuedAt = DateTimeOffset.UtcNow };
+        await fixture.DispatchAsync(next);
+
+        await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == run.RunId && m.Attempt == 2, Wait);
+        await Task.Delay(300);
+        Assert.Empty(Probe.All<RunDispatchSucceeded>(m => m.RunId == run.RunId && m.Attempt == 1));
+        Assert.Equal(["2"], Endpoint.RequestsTo(url).Select(r => r.Header("X-Attempt")));
     }
 
     [Fact]
@@ -219,7 +290,7 @@ public sealed class AdmissionTests(DispatcherFixture fixture)
         await fixture.DispatchAsync(withdrawn);
         await Probe.WaitForAsync<RunWaitReasonChanged>(m => m.RunId == withdrawn.RunId && m.WaitReason != null, Wait);
 
-        await fixture.SendAsync<WithdrawRunConsumer, WithdrawRun>(new WithdrawRun { RunId = withdrawn.RunId, Attempt = 1 });
+        await fixture.SendAsync<RunCommandsConsumer, WithdrawRun>(new WithdrawRun { RunId = withdrawn.RunId, Attempt = 1 });
         await Until(async () =>
         {
             await using var db = fixture.OpenDb();

@@ -105,7 +105,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
         await endpoint.Send(message);
     }
 
-    public Task DispatchAsync(DispatchRun run) => SendAsync<DispatchRunConsumer, DispatchRun>(run);
+    public Task DispatchAsync(DispatchRun run) => SendAsync<RunCommandsConsumer, DispatchRun>(run);
 
     public static DispatchRun Run(string endpointUrl, Guid? jobId = null, int priority = 0, int timeoutSecs = 10, int maxConcurrency = 0,
         string payload = """{"order":42}""", string? signingSecret = null, IReadOnlyDictionary<string, string>? headers = null,

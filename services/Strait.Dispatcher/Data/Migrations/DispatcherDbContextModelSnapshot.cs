@@ -51,6 +51,10 @@ namespace Strait.Dispatcher.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("headers");
 
+                    b.Property<DateTimeOffset>("IssuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("issued_at");
+
                     b.Property<Guid>("JobId")
                         .HasColumnType("uuid")
                         .HasColumnName("job_id");
@@ -181,6 +185,29 @@ namespace Strait.Dispatcher.Data.Migrations
                         .HasDatabaseName("ix_dispatch_starts_job_id_started_at");
 
                     b.ToTable("dispatch_starts", "dispatch");
+                });
+
+            modelBuilder.Entity("Strait.Dispatcher.Data.DispatchWithdrawal", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
+                    b.Property<DateTimeOffset>("IssuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("issued_at");
+
+                    b.HasKey("RunId", "Attempt")
+                        .HasName("pk_dispatch_withdrawals");
+
+                    b.HasIndex("IssuedAt")
+                        .HasDatabaseName("ix_dispatch_withdrawals_issued_at");
+
+                    b.ToTable("dispatch_withdrawals", "dispatch");
                 });
 
             modelBuilder.Entity("Strait.Dispatcher.Data.Worker", b =>
