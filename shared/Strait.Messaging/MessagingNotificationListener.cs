@@ -48,11 +48,10 @@ public sealed partial class MessagingNotificationListener<TDbContext> : Backgrou
                 }.ConnectionString);
                 connection.Notification += (_, e) =>
                 {
-                    if (e.Payload == schema)
-                    {
+                    if (e.Payload == MessagingNotifications.Payload(schema, MessagingNotifications.Outbox))
                         _signals.Outbox.Set();
+                    else if (e.Payload == MessagingNotifications.Payload(schema, MessagingNotifications.Scheduler))
                         _signals.Scheduler.Set();
-                    }
                 };
                 await connection.OpenAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand($"LISTEN {MessagingNotifications.Channel}", connection))

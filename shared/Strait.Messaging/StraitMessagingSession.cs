@@ -68,7 +68,13 @@ public sealed class StraitMessagingSession : IDisposable
 
         // Other replicas learn of the rows through NOTIFY, sent after the commit so they never look too early.
         if ((outbox || scheduled) && DbContext.Database.GetConnectionString() is { } connectionString)
-            MessagingNotifications.Notify(connectionString, StoreNames.Outbox(DbContext).Schema);
+        {
+            var schema = StoreNames.Outbox(DbContext).Schema;
+            if (outbox)
+                MessagingNotifications.Notify(connectionString, schema, MessagingNotifications.Outbox);
+            if (scheduled)
+                MessagingNotifications.Notify(connectionString, schema, MessagingNotifications.Scheduler);
+        }
     }
 
     void OnSavedChanges(object? sender, SavedChangesEventArgs e)

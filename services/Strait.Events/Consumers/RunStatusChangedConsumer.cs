@@ -1,7 +1,10 @@
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
 using Strait.Contracts.Runs;
 using Strait.Events.Data;
+using Strait.Messaging.Outbox;
 
 namespace Strait.Events.Consumers;
 
@@ -9,30 +12,43 @@ namespace Strait.Events.Consumers;
 /// Keeps the run copy live streams are scoped by, and closes a trigger whose run left the wait other than by the event:
 /// the wait timed out (<c>timed_out</c>) or the run was canceled or finished by its own code (<c>canceled</c>).
 /// </summary>
-public sealed class RunStatusChangedConsumer(EventsDbContext db) : IConsumer<RunStatusChanged>
+/// <remarks>
+/// Consumed in batches, one transaction per batch, without an inbox: the copy follows the newest transition whatever
+/// the order or repetition of deliveries, and closing a trigger only ever moves a waiting one.
+/// </remarks>
+public sealed class RunStatusChangedConsumer(EventsDbContext db) : IConsumer<Batch<RunStatusChanged>>, ISelfDeduplicatingConsumer
 {
-    public async Task Consume(ConsumeContext<RunStatusChanged> context)
+    public async Task Consume(ConsumeContext<Batch<RunStatusChanged>> context)
     {
-        var change = context.Message;
-        var at = change.At.ToUniversalTime();
         var ct = context.CancellationToken;
-        // Tolerant of out-of-order deliveries: the status follows the newest transition.
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO events.runs (run_id, project_id, status, changed_at) VALUES ({change.RunId}, {change.ProjectId}, {change.To}, {at})
+        var changes = context.Message.Select(c => c.Message).ToList();
+        // One row per run (a statement may not update a row twice): the batch's newest transition of each run.
+        var newest = changes.GroupBy(c => c.RunId).Select(g => g.Aggregate((a, b) => b.At >= a.At ? b : a)).ToList();
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlRawAsync("""
+            INSERT INTO events.runs (run_id, project_id, status, changed_at)
+            SELECT * FROM unnest(@run_ids, @projects, @statuses, @at)
             ON CONFLICT (run_id) DO UPDATE SET
                 status = CASE WHEN excluded.changed_at >= runs.changed_at THEN excluded.status ELSE runs.status END,
                 changed_at = GREATEST(runs.changed_at, excluded.changed_at)
-            """, ct);
+            """,
+            [
+                new NpgsqlParameter("run_ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = newest.Select(c => c.RunId).ToArray() },
+                new NpgsqlParameter("projects", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = newest.Select(c => c.ProjectId).ToArray() },
+                new NpgsqlParameter("statuses", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = newest.Select(c => c.To).ToArray() },
+                new NpgsqlParameter("at", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = newest.Select(c => c.At.ToUniversalTime()).ToArray() },
+            ], ct);
 
-        if (change.From != "waiting" || change.To == "queued")
+        foreach (var change in changes.Where(c => c.From == "waiting" && c.To != "queued"))
         {
-            return;
+            var timedOut = change.To == "timed_out";
+            var status = timedOut ? EventTriggerStatuses.TimedOut : EventTriggerStatuses.Canceled;
+            var error = timedOut ? "event trigger timed out" : $"run left the wait ({change.To})";
+            await db.EventTriggers.Where(t => t.RunId == change.RunId && t.Status == EventTriggerStatuses.Waiting)
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.Status, status).SetProperty(t => t.Error, error), ct);
         }
 
-        var timedOut = change.To == "timed_out";
-        var status = timedOut ? EventTriggerStatuses.TimedOut : EventTriggerStatuses.Canceled;
-        var error = timedOut ? "event trigger timed out" : $"run left the wait ({change.To})";
-        await db.EventTriggers.Where(t => t.RunId == change.RunId && t.Status == EventTriggerStatuses.Waiting)
-            .ExecuteUpdateAsync(u => u.SetProperty(t => t.Status, status).SetProperty(t => t.Error, error), ct);
+        await transaction.CommitAsync(ct);
     }
 }

@@ -1,3 +1,4 @@
+using MassTransit;
 using Strait.Events.Apis;
 using Strait.Events.Clients;
 using Strait.Events.Consumers;
@@ -24,7 +25,8 @@ public static class Extensions
         {
             bus.AddConsumer<RegisterEventTriggerConsumer>();
             bus.AddConsumer<WithdrawEventTriggerConsumer>();
-            bus.AddConsumer<RunStatusChangedConsumer>();
+            // Run copy writes are batched: up to 100 transitions, or what arrived within 10 ms, per transaction.
+            bus.AddConsumer<RunStatusChangedConsumer>((_, c) => c.Options<BatchOptions>(o => o.SetMessageLimit(100).SetTimeLimit(TimeSpan.FromMilliseconds(10))));
         });
         // After the bus's own hosted service, so the bus is started when the live feed connects its queue.
         builder.Services.AddSingleton<RunStreamHub>();

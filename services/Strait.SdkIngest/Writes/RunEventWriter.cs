@@ -11,6 +11,7 @@ using Strait.SdkIngest.Apis;
 using Strait.SdkIngest.Clients;
 using Strait.SdkIngest.Data;
 using Strait.SdkIngest.Feed;
+using Strait.ServiceDefaults.Data;
 
 namespace Strait.SdkIngest.Writes;
 
@@ -56,8 +57,8 @@ public sealed class RunEventWriter : BackgroundService
         ILogger<RunEventWriter> logger, IMeterFactory meters)
     {
         // Its own small pool: the writer holds at most one connection, and never waits behind the request handlers'.
-        dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("postgres")
-            ?? throw new InvalidOperationException("ConnectionStrings:postgres is not set")) { MaxPoolSize = 2 });
+        var connectionString = configuration.GetConnectionString("postgres") ?? throw new InvalidOperationException("ConnectionStrings:postgres is not set");
+        dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(DatabaseExtensions.Tuned(connectionString)) { MaxPoolSize = 2 });
         this.scopes = scopes;
         this.feed = feed;
         this.json = json.Value.SerializerOptions;
