@@ -25,8 +25,8 @@ public static class Extensions
         {
             bus.AddConsumer<RegisterEventTriggerConsumer>();
             bus.AddConsumer<WithdrawEventTriggerConsumer>();
-            // Run copy writes are batched: up to 100 transitions, or what arrived within 10 ms, per transaction.
-            bus.AddConsumer<RunStatusChangedConsumer>((_, c) => c.Options<BatchOptions>(o => o.SetMessageLimit(100).SetTimeLimit(TimeSpan.FromMilliseconds(10))));
+            // Run copy writes are batched: up to 100 transitions, or what arrived within 50 ms, per transaction.
+            bus.AddConsumer<RunStatusChangedConsumer>((_, c) => c.Options<BatchOptions>(o => o.SetMessageLimit(100).SetTimeLimit(TimeSpan.FromMilliseconds(50))));
         });
         // After the bus's own hosted service, so the bus is started when the live feed connects its queue.
         builder.Services.AddSingleton<RunStreamHub>();

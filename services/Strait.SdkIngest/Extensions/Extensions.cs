@@ -39,8 +39,8 @@ public static class Extensions
             client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
         builder.AddStraitMessaging<IngestDbContext>(bus =>
         {
-            // Timeline writes are batched: up to 100 transitions, or what arrived within 10 ms, per transaction.
-            bus.AddConsumer<RunStatusChangedConsumer>((_, c) => c.Options<BatchOptions>(o => o.SetMessageLimit(100).SetTimeLimit(TimeSpan.FromMilliseconds(10))));
+            // Timeline writes are batched: up to 100 transitions, or what arrived within 50 ms, per transaction.
+            bus.AddConsumer<RunStatusChangedConsumer>((_, c) => c.Options<BatchOptions>(o => o.SetMessageLimit(100).SetTimeLimit(TimeSpan.FromMilliseconds(50))));
             bus.AddConsumer<EventReceivedConsumer>();
             bus.AddRequestClient<CompleteRun>();
             bus.AddRequestClient<FailRun>();
