@@ -62,6 +62,32 @@ public sealed class SdkRunPlaneTests(PlatformFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SdkCalls_BeforeSdkIngestHeardOfTheRun_SeedItsCopyFromRunsApiInsteadOf404()
+    {
+        var (runId, sdk) = await StartExecutingRunAsync();
+        using var _ = sdk;
+        // As if the job code called before the run's first status message reached sdk-ingest.
+        await ForgetRunCopyAsync(runId);
+
+        var log = await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/log", new { message = "early" });
+        await ForgetRunCopyAsync(runId);
+        var checkpoint = await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/checkpoint", new { state = new { n = 1 } });
+
+        Assert.Equal(HttpStatusCode.Created, log.StatusCode);
+        Assert.True(checkpoint.IsSuccessStatusCode, $"checkpoint answered {(int)checkpoint.StatusCode}");
+        Assert.Single(await EventsAsync(runId), e => e.GetProperty("type").GetString() == "log");
+    }
+
+    private async Task ForgetRunCopyAsync(string runId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(platform.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand("DELETE FROM ingest.run_states WHERE run_id = @id", connection);
+        command.Parameters.AddWithValue("id", Guid.Parse(runId));
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task RunData_EachSdkWrite_IsReadBackThroughTheManagementApi()
     {
         var (runId, sdk) = await StartExecutingRunAsync();
