@@ -15,6 +15,10 @@ public sealed class StraitMessagingSession : IDisposable
     public StraitMessagingSession(DbContext dbContext, StraitMessagingSignals signals)
     {
         DbContext = dbContext;
+        // No savepoint round trip before every SaveChanges inside a transaction: a failed SaveChanges here always ends
+        // its transaction (the consume or the handler fails and rolls back), so there is nothing to roll back to. The
+        // saga repository's insert, which does recover from a duplicate key, asks for its own savepoint.
+        dbContext.Database.AutoSavepointsEnabled = false;
         _signals = signals;
         dbContext.SavedChanges += OnSavedChanges;
     }

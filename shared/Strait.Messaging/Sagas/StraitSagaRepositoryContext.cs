@@ -36,10 +36,12 @@ public sealed class StraitSagaRepositoryContext<TSaga, TMessage> :
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
         var entry = _dbContext.Set<TSaga>().Add(instance);
+        var savepoints = _dbContext.Database.AutoSavepointsEnabled;
         try
         {
             // EF wraps this SaveChanges in a savepoint (we are inside a transaction), so a duplicate
             // key rolls back to it and leaves the transaction usable for the Load that follows.
+            _dbContext.Database.AutoSavepointsEnabled = true;
             await _dbContext.SaveChangesAsync(CancellationToken);
             return await _factory.CreateSagaConsumeContext(_dbContext, _consumeContext, instance, SagaConsumeContextMode.Insert);
         }
@@ -47,6 +49,10 @@ public sealed class StraitSagaRepositoryContext<TSaga, TMessage> :
         {
             entry.State = EntityState.Detached;
             return null!;
+        }
+        finally
+        {
+            _dbContext.Database.AutoSavepointsEnabled = savepoints;
         }
     }
 
