@@ -37,6 +37,19 @@ public sealed class RunStreamHub
             return;
         }
 
+        if (change.Via is not null)
+        {
+            // Passed through a status on the way (a quick call: queued → executing → completed): two frames.
+            PublishOne(current, change with { To = change.Via, At = change.ViaAt ?? change.At, Error = null });
+            PublishOne(current, change with { From = change.Via });
+            return;
+        }
+
+        PublishOne(current, change);
+    }
+
+    private static void PublishOne(ImmutableListeners current, RunStatusChanged change)
+    {
         var json = Write(w =>
         {
             w.WriteString("type", "status_change");

@@ -83,9 +83,9 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             When(Cancel).Then(c => MarkCanceled(c.Saga, c.Message.Reason)).ThenAsync(Withdraw).TransitionTo(Canceled).ThenAsync(Ok),
             // An outcome without a start notice before it: a quick call on the dispatcher's direct path (which announces
             // only calls that outlive a short delay), or a lost notice. The attempt started when the outcome says, and the
-            // timeline still shows it executing before its outcome.
+            // timeline still shows it executing before its outcome: one message tells both (RunStatusChanged.Via).
             When(DispatchSucceeded, c => IsCurrent(c.Saga, c.Message.Attempt))
-                .Then(c => StartAttempt(c.Saga, c.Message.StartedAt ?? time.GetUtcNow())).TransitionTo(Executing)
+                .Then(c => StartAttempt(c.Saga, c.Message.StartedAt ?? time.GetUtcNow()))
                 .Then(CompleteFromDispatch).TransitionTo(Completed),
             When(DispatchAccepted, c => IsCurrent(c.Saga, c.Message.Attempt))
                 .Then(c => StartAttempt(c.Saga, c.Message.StartedAt ?? time.GetUtcNow()))
@@ -459,13 +459,18 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             run.WaitReason = null;
         }
 
+        var from = Status(run);
+        // Completed straight from queued: the call ran (from StartedAt) without a start notice.
+        var passedExecuting = from == RunStatuses.Queued && to == RunStatuses.Completed && run.StartedAt is not null;
         await context.Publish(new RunStatusChanged
         {
             RunId = run.CorrelationId,
             ProjectId = run.ProjectId,
             JobId = run.JobId,
-            From = Status(run),
+            From = from,
             To = to,
+            Via = passedExecuting ? RunStatuses.Executing : null,
+            ViaAt = passedExecuting ? run.StartedAt : null,
             // The attempt that was running when the run left it: the dispatcher frees that attempt's slot only.
             Attempt = run.LeavingAttempt ?? run.Attempt,
             Error = RunStatuses.Terminal.Contains(to) || to == RunStatuses.Queued ? run.Error : null,

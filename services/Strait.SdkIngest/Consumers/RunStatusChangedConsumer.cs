@@ -31,7 +31,7 @@ public sealed class RunStatusChangedConsumer(IngestDbContext db) : IConsumer<Bat
         var ct = context.CancellationToken;
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await InsertEventsAsync(changes, ct);
+        await InsertEventsAsync(changes.SelectMany(c => Steps(c.Change, c.MessageId)).ToList(), ct);
         await UpsertRunStatesAsync(changes.Select(c => c.Change), ct);
         await transaction.CommitAsync(ct);
     }
@@ -39,6 +39,24 @@ public sealed class RunStatusChangedConsumer(IngestDbContext db) : IConsumer<Bat
     /// <summary>The attempt the run is in after <paramref name="change"/>: a retry (executing → queued with an error) starts the next one.</summary>
     public static int AttemptAfter(RunStatusChanged change) =>
         change is { From: "executing", To: "queued", Error: not null } ? change.Attempt + 1 : change.Attempt;
+
+    /// <summary>
+    /// The transitions a message tells: itself, or, when the run passed through a status on the way (<c>Via</c>), the
+    /// step into it and the step out of it, each with its own id derived from the message id.
+    /// </summary>
+    public static IEnumerable<(RunStatusChanged Change, Guid MessageId)> Steps(RunStatusChanged change, Guid messageId)
+    {
+        if (change.Via is null)
+        {
+            yield return (change, messageId);
+            yield break;
+        }
+
+        yield return (change with { To = change.Via, At = change.ViaAt ?? change.At, Error = null, Via = null, ViaAt = null }, messageId);
+        var second = messageId.ToByteArray();
+        second[15] ^= 0xFF;
+        yield return (change with { From = change.Via, Via = null, ViaAt = null }, new Guid(second));
+    }
 
     /// <summary>
     /// A UUIDv7 for the event: its time part is the transition's (so the timeline sorts by it), the rest comes from the

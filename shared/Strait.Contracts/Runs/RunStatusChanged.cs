@@ -18,4 +18,12 @@ public sealed record RunStatusChanged
     public required int Attempt { get; init; }
     public string? Error { get; init; }
     public required DateTimeOffset At { get; init; }
+
+    /// <summary>
+    /// A status the run passed through on the way, entered at <see cref="ViaAt"/>: a quick call's outcome takes a run
+    /// from queued through executing to completed in one step, told in one message. Readers show both transitions.
+    /// </summary>
+    public string? Via { get; init; }
+
+    public DateTimeOffset? ViaAt { get; init; }
 }

@@ -37,6 +37,25 @@ public sealed class RunStreamHubTests
     }
 
     [Fact]
+    public void StatusChange_ViaExecuting_TwoFramesTheSecondFinal()
+    {
+        var hub = new RunStreamHub();
+        var runId = Guid.CreateVersion7();
+        using var stream = hub.Subscribe(runId, chunks: false);
+
+        hub.Publish(Change(runId, "queued", "completed") with { Via = "executing", ViaAt = At.AddMilliseconds(-20) });
+
+        Assert.True(stream.Frames.TryRead(out var executing));
+        Assert.True(stream.Frames.TryRead(out var completed));
+        using var first = JsonDocument.Parse(executing!.Json);
+        using var second = JsonDocument.Parse(completed!.Json);
+        Assert.Equal(("queued", "executing"), (first.RootElement.GetProperty("from").GetString(), first.RootElement.GetProperty("to").GetString()));
+        Assert.Equal(("executing", "completed"), (second.RootElement.GetProperty("from").GetString(), second.RootElement.GetProperty("to").GetString()));
+        Assert.False(executing.IsFinal);
+        Assert.True(completed.IsFinal);
+    }
+
+    [Fact]
     public void FeedEntries_BecomeEventAndChunkFrames_ForTheMatchingListenersOnly()
     {
         var hub = new RunStreamHub();

@@ -42,4 +42,21 @@ public sealed class RunStatusChangedAttemptTests
         // A later transition sorts after, whatever its message id.
         Assert.True(string.CompareOrdinal(RunStatusChangedConsumer.EventId(at.AddMilliseconds(1), Guid.NewGuid()).ToString("N"), text) > 0);
     }
+
+    [Fact]
+    public void Steps_ChangeViaAStatus_TwoTransitionsWithDistinctStableIds()
+    {
+        var startedAt = DateTimeOffset.UtcNow.AddMilliseconds(-30);
+        var change = Change("queued", "completed", 1) with { Via = "executing", ViaAt = startedAt };
+        var messageId = Guid.NewGuid();
+
+        var steps = RunStatusChangedConsumer.Steps(change, messageId).ToList();
+
+        Assert.Equal(["queued>executing", "executing>completed"], steps.Select(s => $"{s.Change.From}>{s.Change.To}"));
+        Assert.Equal(startedAt, steps[0].Change.At);
+        Assert.Equal(change.At, steps[1].Change.At);
+        Assert.NotEqual(steps[0].MessageId, steps[1].MessageId);
+        Assert.Equal(steps.Select(s => s.MessageId), RunStatusChangedConsumer.Steps(change, messageId).Select(s => s.MessageId));
+        Assert.Single(RunStatusChangedConsumer.Steps(Change("executing", "completed", 1), messageId));
+    }
 }
