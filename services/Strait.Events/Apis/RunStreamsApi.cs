@@ -23,15 +23,15 @@ public static class RunStreamsApi
     public static IEndpointRouteBuilder MapRunStreamsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/runs/{runId}").RequireScope(Scopes.RunsRead);
-        group.MapGet("/stream", (string runId, HttpContext http, Caller caller, EventsDbContext db, RunsApiClient runs, RunStreamHub hub) =>
-            StreamAsync(runId, chunks: false, http, caller, db, runs, hub));
-        group.MapGet("/stream/chunks", (string runId, HttpContext http, Caller caller, EventsDbContext db, RunsApiClient runs, RunStreamHub hub) =>
-            StreamAsync(runId, chunks: true, http, caller, db, runs, hub));
+        group.MapGet("/stream", (string runId, HttpContext http, Caller caller, EventsDbContext db, RunsApiClient runs, RunStreamHub hub,
+            LiveFeedListener feed) => StreamAsync(runId, chunks: false, http, caller, db, runs, hub, feed));
+        group.MapGet("/stream/chunks", (string runId, HttpContext http, Caller caller, EventsDbContext db, RunsApiClient runs, RunStreamHub hub,
+            LiveFeedListener feed) => StreamAsync(runId, chunks: true, http, caller, db, runs, hub, feed));
         return app;
     }
 
     private static async Task StreamAsync(string runIdText, bool chunks, HttpContext http, Caller caller, EventsDbContext db,
-        RunsApiClient runs, RunStreamHub hub)
+        RunsApiClient runs, RunStreamHub hub, LiveFeedListener feed)
     {
         var ct = http.RequestAborted;
         if (!Guid.TryParse(runIdText, out var runId) || caller.ProjectId is null)
@@ -40,8 +40,10 @@ public static class RunStreamsApi
             return;
         }
 
-        // Listening starts before the status check, so nothing that happens between the two is missed.
+        // Listening starts (and the replica's feed queue is bound) before the status check, so nothing that happens
+        // between the two is missed.
         using var listener = hub.Subscribe(runId, chunks);
+        await feed.EnsureListeningAsync(ct);
         var status = await StatusAsync(runId, caller.ProjectId, db, runs, ct);
         if (status is null)
         {

@@ -30,7 +30,8 @@ public static class Extensions
         });
         // After the bus's own hosted service, so the bus is started when the live feed connects its queue.
         builder.Services.AddSingleton<RunStreamHub>();
-        builder.Services.AddHostedService<LiveFeedListener>();
+        builder.Services.AddSingleton<LiveFeedListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFeedListener>());
         return builder;
     }
 

@@ -28,6 +28,9 @@ public sealed class RunStreamHub
         return listener;
     }
 
+    /// <summary>Whether any stream of any run is listening on this replica.</summary>
+    public bool HasListeners => !listeners.IsEmpty;
+
     public int ListenerCount(Guid runId) => listeners.TryGetValue(runId, out var current) ? current.Items.Length : 0;
 
     public void Publish(RunStatusChanged change)
