@@ -40,14 +40,6 @@ public sealed class RunCommandsConsumer(
         var headers = m.Headers is { Count: > 0 } ? JsonSerializer.Serialize(m.Headers) : null;
         var now = time.GetUtcNow();
         var issuedAt = m.IssuedAt ?? now;
-        var withdrawn = await db.DispatchWithdrawals.AsNoTracking()
-            .AnyAsync(w => w.RunId == m.RunId && w.Attempt == m.Attempt && w.IssuedAt > issuedAt, context.CancellationToken);
-        if (withdrawn)
-        {
-            // Withdrawn before it arrived (a cancel overtook it): never delivered.
-            return;
-        }
-
         var direct = IsUnlimited(m) && !signal.Backlog && inFlight.Count < deliveryOptions.Value.MaxInFlight;
         var entry = new DispatchQueueEntry
         {
@@ -75,15 +67,18 @@ public sealed class RunCommandsConsumer(
             LeaseExpiresAt = direct ? now + deliveryOptions.Value.LeaseDuration : null,
         };
 
-        // A row of an older dispatch of this attempt is one whose withdrawal has not been consumed yet: replaced.
+        // Not if a withdrawal issued after it was consumed first (a cancel overtook it): never delivered. A row of an older
+        // dispatch of this attempt is one whose withdrawal has not been consumed yet: replaced.
         var inserted = await db.Database.ExecuteSqlAsync($"""
             INSERT INTO dispatch.dispatch_queue (run_id, attempt, job_id, project_id, priority, concurrency_key, endpoint_url, signing_secret,
                 timeout_secs, max_concurrency, max_concurrency_per_key, rate_limit_max, rate_limit_window_secs, payload, headers,
                 run_created_at, issued_at, enqueued_at, status, wait_reason, started_at, lease_owner, lease_expires_at)
-            VALUES ({entry.RunId}, {entry.Attempt}, {entry.JobId}, {entry.ProjectId}, {entry.Priority}, {entry.ConcurrencyKey}, {entry.EndpointUrl},
+            SELECT {entry.RunId}, {entry.Attempt}, {entry.JobId}, {entry.ProjectId}, {entry.Priority}, {entry.ConcurrencyKey}, {entry.EndpointUrl},
                 {entry.SigningSecret}, {entry.TimeoutSecs}, {entry.MaxConcurrency}, {entry.MaxConcurrencyPerKey}, {entry.RateLimitMax},
                 {entry.RateLimitWindowSecs}, {entry.Payload}, CAST({headers} AS jsonb), {entry.RunCreatedAt}, {entry.IssuedAt}, {now}, {entry.Status},
-                NULL, {entry.StartedAt}, {entry.LeaseOwner}, {entry.LeaseExpiresAt})
+                NULL, CAST({entry.StartedAt} AS timestamptz), {entry.LeaseOwner}, CAST({entry.LeaseExpiresAt} AS timestamptz)
+            WHERE NOT EXISTS (SELECT 1 FROM dispatch.dispatch_withdrawals w
+                WHERE w.run_id = {entry.RunId} AND w.attempt = {entry.Attempt} AND w.issued_at > {entry.IssuedAt})
             ON CONFLICT (run_id, attempt) DO UPDATE SET
                 job_id = excluded.job_id, project_id = excluded.project_id, priority = excluded.priority,
                 concurrency_key = excluded.concurrency_key, endpoint_url = excluded.endpoint_url, signing_secret = excluded.signing_secret,
@@ -95,19 +90,21 @@ public sealed class RunCommandsConsumer(
                 lease_expires_at = excluded.lease_expires_at
             WHERE dispatch_queue.issued_at < excluded.issued_at
             """, context.CancellationToken);
-        if (inserted == 1)
+        if (inserted == 0)
         {
-            // If it replaced an older dispatch whose call still runs here, that call is over.
-            inFlight.Abort(m.RunId, m.Attempt);
+            // Withdrawn already, or no newer than the dispatch that is there.
+            return;
         }
 
-        if (!direct)
-        {
-            await DispatchQueueSignal.NotifyOnCommitAsync(db, context.CancellationToken);
-        }
-        else if (inserted == 1)
+        // If it replaced an older dispatch whose call still runs here, that call is over.
+        inFlight.Abort(m.RunId, m.Attempt);
+        if (direct)
         {
             session.AfterCommit(() => runner.Start(entry, announceStart: true));
+        }
+        else
+        {
+            await DispatchQueueSignal.NotifyOnCommitAsync(db, context.CancellationToken);
         }
     }
 
