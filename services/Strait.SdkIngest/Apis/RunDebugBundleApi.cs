@@ -44,7 +44,7 @@ public static class RunDebugBundleApi
         IReadOnlyList<RunTelemetryApi.OutputResponse> Outputs,
         IReadOnlyList<ResourceSnapshotResponse> ResourceSnapshots);
 
-    private static async Task<IResult> GetAsync(string runId, Caller caller, IngestDbContext db, RunDetailsClient runs, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string runId, Caller caller, IngestDbContext db, RunsApiClient runs, CancellationToken ct)
     {
         if (!Guid.TryParse(runId, out var id)
             || !await db.RunStates.AnyAsync(r => r.RunId == id && (caller.IsInternal || r.ProjectId == caller.ProjectId), ct))

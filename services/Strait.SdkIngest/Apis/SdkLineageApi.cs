@@ -25,7 +25,7 @@ public static class SdkLineageApi
 
     public sealed record ContinueRequest(JsonElement? Payload);
 
-    private static async Task<IResult> SpawnAsync(Guid runId, SpawnRequest? body, HttpContext http, IngestDbContext db, RunLineageClient runs,
+    private static async Task<IResult> SpawnAsync(Guid runId, SpawnRequest? body, HttpContext http, IngestDbContext db, RunsApiClient runs,
         CancellationToken ct)
     {
         if (await RefuseAsync(db, runId, http, ct) is { } refusal)
@@ -55,7 +55,7 @@ public static class SdkLineageApi
         return run is not null && SdkRunGuard.Evaluate(run, SdkRunGuard.TokenAttempt(http)) is { } r ? ApiResults.Error(r.Status, r.Message) : null;
     }
 
-    private static async Task<IResult> ContinueAsync(Guid runId, ContinueRequest? body, HttpContext http, IngestDbContext db, RunLineageClient runs,
+    private static async Task<IResult> ContinueAsync(Guid runId, ContinueRequest? body, HttpContext http, IngestDbContext db, RunsApiClient runs,
         CancellationToken ct)
     {
         if (await RefuseAsync(db, runId, http, ct) is { } refusal)

@@ -13,7 +13,7 @@ public static class SdkPayloadApi
         return group;
     }
 
-    private static async Task<IResult> GetPayloadAsync(Guid runId, HttpContext http, IngestDbContext db, RunPayloadClient runs, CancellationToken ct)
+    private static async Task<IResult> GetPayloadAsync(Guid runId, HttpContext http, IngestDbContext db, RunsApiClient runs, CancellationToken ct)
     {
         var (_, refusal) = await SdkRunGuard.CheckAsync(db, runId, http, ct);
         if (refusal is not null)

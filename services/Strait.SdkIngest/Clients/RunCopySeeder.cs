@@ -10,7 +10,7 @@ namespace Strait.SdkIngest.Clients;
 /// has: rather than answer such a call 404, the copy is seeded from runs-api, which owns the run. A later status message
 /// still wins, since the seed carries the time of the run's last known step.
 /// </summary>
-public sealed class RunCopySeeder(RunDetailsClient runs, ILogger<RunCopySeeder> logger)
+public sealed class RunCopySeeder(RunsApiClient runs, ILogger<RunCopySeeder> logger)
 {
     /// <summary>The copy after seeding, or null when runs-api knows no such run (or cannot be asked right now).</summary>
     public async Task<RunStateCopy?> SeedAsync(IngestDbContext db, Guid runId, CancellationToken ct)

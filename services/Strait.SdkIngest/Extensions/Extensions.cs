@@ -25,18 +25,14 @@ public static class Extensions
         builder.AddStraitAuthentication();
         builder.AddRunTokenAuthentication();
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.SectionName);
-        builder.Services.AddHttpClient<RunPayloadClient>(client =>
+        builder.Services.AddHttpClient<RunsApiClient>(client =>
             client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
         builder.Services.AddScoped<RunCopySeeder>();
-        builder.Services.AddHttpClient<RunDetailsClient>(client =>
-            client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
         builder.Services.AddOptions<SdkMemoryOptions>().BindConfiguration(SdkMemoryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<RunFeedPublisher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunFeedPublisher>());
         builder.Services.AddSingleton<RunEventWriter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunEventWriter>());
-        builder.Services.AddHttpClient<RunLineageClient>(client =>
-            client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
         builder.AddStraitMessaging<IngestDbContext>(bus =>
         {
             // Timeline writes are batched: up to 100 transitions, or what arrived within 50 ms, per transaction.
