@@ -40,15 +40,11 @@ public sealed class RunStreamHub
             return;
         }
 
-        if (change.Via is not null)
+        // A status passed through on the way (a quick call: queued → executing → completed) is a frame of its own.
+        foreach (var step in change.Steps())
         {
-            // Passed through a status on the way (a quick call: queued → executing → completed): two frames.
-            PublishOne(current, change with { To = change.Via, At = change.ViaAt ?? change.At, Error = null });
-            PublishOne(current, change with { From = change.Via });
-            return;
+            PublishOne(current, step);
         }
-
-        PublishOne(current, change);
     }
 
     private static void PublishOne(ImmutableListeners current, RunStatusChanged change)

@@ -44,18 +44,14 @@ public sealed class RunStatusChangedConsumer(IngestDbContext db) : IConsumer<Bat
     /// The transitions a message tells: itself, or, when the run passed through a status on the way (<c>Via</c>), the
     /// step into it and the step out of it, each with its own id derived from the message id.
     /// </summary>
-    public static IEnumerable<(RunStatusChanged Change, Guid MessageId)> Steps(RunStatusChanged change, Guid messageId)
-    {
-        if (change.Via is null)
-        {
-            yield return (change, messageId);
-            yield break;
-        }
+    public static IEnumerable<(RunStatusChanged Change, Guid MessageId)> Steps(RunStatusChanged change, Guid messageId) =>
+        change.Steps().Select((step, i) => (step, i == 0 ? messageId : Flipped(messageId)));
 
-        yield return (change with { To = change.Via, At = change.ViaAt ?? change.At, Error = null, Via = null, ViaAt = null }, messageId);
-        var second = messageId.ToByteArray();
-        second[15] ^= 0xFF;
-        yield return (change with { From = change.Via, Via = null, ViaAt = null }, new Guid(second));
+    private static Guid Flipped(Guid id)
+    {
+        var bytes = id.ToByteArray();
+        bytes[15] ^= 0xFF;
+        return new Guid(bytes);
     }
 
     /// <summary>

@@ -26,4 +26,12 @@ public sealed record RunStatusChanged
     public string? Via { get; init; }
 
     public DateTimeOffset? ViaAt { get; init; }
+
+    /// <summary>The transitions this message tells: itself, or the step into <see cref="Via"/> and the step out of it.</summary>
+    public IReadOnlyList<RunStatusChanged> Steps() => Via is null
+        ? [this]
+        : [
+            this with { To = Via, At = ViaAt ?? At, Error = null, Via = null, ViaAt = null },
+            this with { From = Via, Via = null, ViaAt = null },
+        ];
 }
