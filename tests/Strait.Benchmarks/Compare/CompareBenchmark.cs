@@ -8,7 +8,7 @@ namespace Strait.Benchmarks.Compare;
 /// Strait against Hangfire on the same machine and PostgreSQL server, the same jobs (a POST to a no-op endpoint), in
 /// alternating rounds (Strait, Hangfire, Strait, Hangfire, …); each system's best round by completed runs per second
 /// is reported. Options: <c>--runs N</c> (backlog mode, the default with 2000) or <c>--rate R --duration S</c> (rate
-/// mode), <c>--workers W</c> (Hangfire workers, 10), <c>--rounds K</c> (2 each), <c>--warmup N</c> (200 each),
+/// mode), <c>--workers W</c> (Hangfire workers, 10), <c>--rounds K</c> (2 each), <c>--warmup N</c> (1000 each; Strait gets them as bulk and again as single triggers),
 /// <c>--attach</c>. The last line is machine-readable.
 /// </summary>
 public sealed class CompareBenchmark : IBenchmarkScenario
@@ -30,7 +30,7 @@ public sealed class CompareBenchmark : IBenchmarkScenario
             BenchmarkArguments.Number(args, "--duration", 20));
         var workers = BenchmarkArguments.Number(args, "--workers", 10);
         var rounds = BenchmarkArguments.Number(args, "--rounds", 2);
-        var warmup = BenchmarkArguments.Number(args, "--warmup", 200);
+        var warmup = BenchmarkArguments.Number(args, "--warmup", 1000);
 
         // Hangfire's client and workers block threads on PostgreSQL and HTTP: a pool that grows one thread at a time
         // starves them on two cores (enqueues then time out), which would measure the pool, not Hangfire.

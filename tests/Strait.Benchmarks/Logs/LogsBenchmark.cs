@@ -19,7 +19,7 @@ namespace Strait.Benchmarks.Logs;
 /// 10 s), and N closed-loop clients post <c>/sdk/v1/runs/{id}/log</c> with those runs' tokens as fast as they are
 /// answered. Prints calls/s and latency percentiles over the measured window (after a warm-up), and the status codes.
 /// Several runs by default: the gateway limits each credential (a run token is one) to its per-credential rate.
-/// Options: --clients N (64), --runs N (4), --duration S (20), --warmup S (5), --attach.
+/// Options: --clients N (64), --runs N (4), --duration S (20), --warmup S (20), --attach.
 /// </summary>
 public sealed class LogsBenchmark : IBenchmarkScenario
 {
@@ -34,7 +34,7 @@ public sealed class LogsBenchmark : IBenchmarkScenario
         var clients = Option(args, "--clients", 64);
         var runCount = Option(args, "--runs", 4);
         var duration = TimeSpan.FromSeconds(Option(args, "--duration", 20));
-        var warmup = TimeSpan.FromSeconds(Option(args, "--warmup", 5));
+        var warmup = TimeSpan.FromSeconds(Option(args, "--warmup", 20));
         await using var system = await StraitSystem.StartOrAttachAsync(args.Contains("--attach"), cancellationToken);
         await using var endpoint = await AcceptingJobEndpoint.StartAsync();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients + 16, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
