@@ -139,6 +139,12 @@ public static class EventTriggersApi
             return ApiResults.Forbidden($"insufficient permissions: requires {RequiredSendScope(trigger)}");
         }
 
+        if (trigger.TriggerType == EventTriggerTypes.SpawnAwait)
+        {
+            // The parent resumes when its child ends, with the child's outcome: an event cannot stand in for it.
+            return ApiResults.Conflict("event trigger awaits a spawned run and is resolved by its end");
+        }
+
         if (trigger.Status == EventTriggerStatuses.Waiting)
         {
             await ReceiveAsync(trigger, payload, caller, publish, time.GetUtcNow(), ct);
@@ -173,6 +179,7 @@ public static class EventTriggersApi
         var waiting = await db.EventTriggers.FromSql($"""
             SELECT * FROM events.event_triggers
             WHERE project_id = {caller.ProjectId} AND status = 'waiting' AND starts_with(event_key, {prefix})
+                AND trigger_type <> {EventTriggerTypes.SpawnAwait}
             ORDER BY requested_at, id
             FOR UPDATE SKIP LOCKED
             """).AsAsyncEnumerable().ToListAsync(ct);

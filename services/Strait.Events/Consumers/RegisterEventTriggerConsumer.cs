@@ -18,7 +18,7 @@ public sealed class RegisterEventTriggerConsumer(EventsDbContext db) : IConsumer
             INSERT INTO events.event_triggers (id, project_id, event_key, source_type, run_id, status, trigger_type, notify_url,
                 timeout_secs, expires_at, requested_at)
             VALUES ({m.TriggerId}, {m.ProjectId}, {m.EventKey}, {EventTriggerSources.JobRun}, {m.RunId}, {EventTriggerStatuses.Waiting},
-                'event', {m.NotifyUrl}, {m.TimeoutSecs}, {m.ExpiresAt.ToUniversalTime()}, {m.RequestedAt.ToUniversalTime()})
+                {m.TriggerType}, {m.NotifyUrl}, {m.TimeoutSecs}, {m.ExpiresAt.ToUniversalTime()}, {m.RequestedAt.ToUniversalTime()})
             ON CONFLICT DO NOTHING
             """, context.CancellationToken);
 

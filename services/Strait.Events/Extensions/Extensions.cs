@@ -25,6 +25,7 @@ public static class Extensions
         {
             bus.AddConsumer<RegisterEventTriggerConsumer>();
             bus.AddConsumer<WithdrawEventTriggerConsumer>();
+            bus.AddConsumer<ChildRunFinishedConsumer>();
             // Run copy writes are batched: up to 100 transitions, or what arrived within 50 ms, per transaction.
             bus.AddConsumer<RunStatusChangedConsumer>((_, c) => c.Options<BatchOptions>(o => o.SetMessageLimit(100).SetTimeLimit(TimeSpan.FromMilliseconds(50))));
         });

@@ -3,6 +3,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Strait.Contracts.Events;
 using Strait.Contracts.Runs;
 using Strait.RunsApi.Data;
 using Strait.RunsApi.StateMachines;
@@ -38,8 +39,8 @@ public static class InternalLineageApi
     public sealed record ContinueRunRequest(int Attempt, JsonElement? Payload);
 
     private static async Task<IResult> SpawnAsync(Guid runId, SpawnRunRequest body, RunsDbContext db, RunScheduler scheduler,
-        IApiKeyStore keys, IRequestClient<RequestRunWait> waits, IRequestClient<ResumeWaitingRun> resumes, TimeProvider time,
-        IOptions<JsonOptions> json, CancellationToken ct)
+        IApiKeyStore keys, IRequestClient<RequestRunWait> waits, IRequestClient<ResumeWaitingRun> resumes,
+        IRequestClient<RegisterEventTrigger> triggers, IPublishEndpoint publish, TimeProvider time, IOptions<JsonOptions> json, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body.JobSlug) || string.IsNullOrWhiteSpace(body.ProjectId))
         {
@@ -87,15 +88,36 @@ public static class InternalLineageApi
         var awaiting = body.AwaitCompletion == true;
         var awaitKey = RunStateMachine.SpawnAwaitKey(child.CorrelationId);
 
-        // The parent is parked before the child exists, so the child's end can never reach it before it waits.
+        // The parent's event trigger (listed by /v1/events, resolved by the events service when the child ends) exists
+        // before the parent waits, and the parent is parked before the child exists, so the child's end can never reach
+        // either before they wait.
         if (awaiting)
         {
+            var triggerId = Guid.CreateVersion7(now);
+            var registered = (await triggers.GetResponse<EventTriggerResult>(new RegisterEventTrigger
+            {
+                TriggerId = triggerId,
+                RunId = parent.CorrelationId,
+                ProjectId = parent.ProjectId,
+                EventKey = awaitKey,
+                TimeoutSecs = awaitTimeout,
+                RequestedAt = now,
+                ExpiresAt = now.AddSeconds(awaitTimeout),
+                TriggerType = EventTriggerTypes.SpawnAwait,
+            }, ct, RequestTimeout.After(s: 15))).Message;
+            if (registered.Status != StatusCodes.Status200OK)
+            {
+                return ApiResults.Error(registered.Status, registered.Error ?? "event trigger refused");
+            }
+
             var wait = await ParkAsync(waits, new RequestRunWait
             {
                 RunId = parent.CorrelationId, Attempt = body.Attempt, Reason = awaitKey, TimeoutAt = now.AddSeconds(awaitTimeout),
             }, ct);
             if (wait.Status != StatusCodes.Status200OK)
             {
+                await publish.Publish(new WithdrawEventTrigger { TriggerId = triggerId, RunId = parent.CorrelationId }, ct);
+                await db.SaveChangesAsync(ct);
                 return CommandRefusal(wait);
             }
         }

@@ -119,6 +119,15 @@ public sealed class SdkLineageTests(PlatformFixture fixture) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         await api.WaitForStatusAsync(childId, "executing");
         Assert.Single(endpoint.RequestsTo(url));
+        // The wait is an event trigger like any other in /v1/events, but only the child's end resolves it.
+        var trigger = await api.Http.GetFromJsonAsync<JsonElement>($"/v1/events/spawn-await:{childId}");
+        Assert.Equal("waiting", trigger.GetProperty("status").GetString());
+        Assert.Equal("spawn_await", trigger.GetProperty("trigger_type").GetString());
+        Assert.Equal(parentId, trigger.GetProperty("job_run_id").GetString());
+        var sent = await api.Http.PostAsJsonAsync($"/v1/events/spawn-await:{childId}/send", new { payload = new { x = 1 } });
+        Assert.Equal(HttpStatusCode.Conflict, sent.StatusCode);
+        var byPrefix = await api.Http.PostAsJsonAsync("/v1/events/prefix/spawn-await:/send", new { payload = new { x = 1 } });
+        Assert.Equal(0, (await byPrefix.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("resolved").GetInt32());
 
         release.SetResult();
 
@@ -134,6 +143,9 @@ public sealed class SdkLineageTests(PlatformFixture fixture) : IAsyncLifetime
         Assert.Equal(["->queued", "queued->executing", "executing->waiting", "waiting->queued", "queued->executing", "executing->completed"], timeline);
         var children = await api.Http.GetFromJsonAsync<JsonElement>($"/v1/runs/{parentId}/children");
         Assert.Single(children.GetProperty("data").EnumerateArray());
+        Assert.Equal("received", await TriggerStatusAsync($"spawn-await:{childId}", s => s != "waiting"));
+        var received = await api.Http.GetFromJsonAsync<JsonElement>($"/v1/events/spawn-await:{childId}");
+        Assert.Equal("completed", received.GetProperty("response_payload").GetProperty("child_status").GetString());
     }
 
     [Fact]
@@ -190,6 +202,7 @@ public sealed class SdkLineageTests(PlatformFixture fixture) : IAsyncLifetime
         await api.WaitForStatusAsync(childId, "completed");
         await Task.Delay(300);
         Assert.Equal("timed_out", (await api.GetRunAsync(parentId)).GetProperty("status").GetString());
+        Assert.Equal("timed_out", await TriggerStatusAsync($"spawn-await:{childId}", s => s != "waiting"));
         Assert.Single(endpoint.RequestsTo(parentUrl), r => r.Header("X-Run-ID") == parentId);
     }
 
@@ -466,6 +479,22 @@ public sealed class SdkLineageTests(PlatformFixture fixture) : IAsyncLifetime
             }
 
             await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The trigger's status once <paramref name="done"/> holds (the events service follows the runs by messages).</summary>
+    private async Task<string> TriggerStatusAsync(string key, Func<string, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var status = (await api.Http.GetFromJsonAsync<JsonElement>($"/v1/events/{key}")).GetProperty("status").GetString()!;
+            if (done(status) || DateTime.UtcNow > deadline)
+            {
+                return status;
+            }
+
+            await Task.Delay(50);
         }
     }
 }
