@@ -16,6 +16,7 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<EventsOptions>().BindConfiguration(EventsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddStraitDbContext<EventsDbContext>(EventsDbContext.Schema);
         builder.AddInfrastructureHealthChecks();
         builder.AddStraitAuthentication();
@@ -25,7 +26,7 @@ public static class Extensions
         {
             bus.AddConsumer<RegisterEventTriggerConsumer>();
             bus.AddConsumer<WithdrawEventTriggerConsumer>();
-            bus.AddConsumer<ChildRunFinishedConsumer>();
+            bus.AddConsumer<SpawnAwaitResolvedConsumer>();
             // Run copy writes are batched: up to 100 transitions, or what arrived within 50 ms, per transaction.
             bus.AddConsumer<RunStatusChangedConsumer>((_, c) => c.Options<BatchOptions>(o => o.SetMessageLimit(100).SetTimeLimit(TimeSpan.FromMilliseconds(50))));
         });

@@ -167,6 +167,10 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             When(WaitTimeout.Received).Then(c => SetError(c.Saga, $"wait timed out: {c.Saga.WaitReason}", "timeout")).TransitionTo(TimedOut),
             When(ChildFinished, c => c.Saga.WaitReason == SpawnAwaitKey(c.Message.ChildRunId)).Unschedule(WaitTimeout)
                 .Then(c => { c.Saga.WaitReason = null; c.Saga.ResumedByEventKey = SpawnAwaitKey(c.Message.ChildRunId); c.Saga.StartedAt = null; })
+                .Publish(c => new SpawnAwaitResolved
+                {
+                    RunId = c.Saga.CorrelationId, ChildRunId = c.Message.ChildRunId, ChildStatus = c.Message.ChildStatus, At = time.GetUtcNow(),
+                })
                 .TransitionTo(Queued).ThenAsync(SendChildResumeDispatch),
             Ignore(ChildFinished, c => c.Saga.WaitReason != SpawnAwaitKey(c.Message.ChildRunId)),
             When(Complete).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),

@@ -124,6 +124,39 @@ public sealed class EventWaitTests(PlatformFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Wait_BeyondTheProjectsActiveTriggerQuota_Is429AndTheRunKeepsExecuting()
+    {
+        // The test platform allows 5 waiting triggers per project (Strait:Events:MaxActiveTriggersPerProject).
+        var keys = new List<string>();
+        var leases = new List<HttpClient>();
+        for (var i = 0; i < 5; i++)
+        {
+            var (waitingRun, waitingSdk) = await StartExecutingRunAsync();
+            leases.Add(waitingSdk);
+            var key = Key($"quota{i}");
+            Assert.Equal(HttpStatusCode.OK, (await waitingSdk.PostAsJsonAsync($"/sdk/v1/runs/{waitingRun}/wait-for-event", new { event_key = key })).StatusCode);
+            keys.Add(key);
+        }
+
+        var (runId, sdk) = await StartExecutingRunAsync();
+        leases.Add(sdk);
+        var refusedKey = Key("over");
+        var refused = await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/wait-for-event", new { event_key = refusedKey });
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        var error = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("project has reached its limit of 5 active event triggers", error.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Http.GetAsync($"/v1/events/{refusedKey}")).StatusCode);
+        Assert.Equal("executing", (await api.GetRunAsync(runId)).GetProperty("status").GetString());
+
+        // One received frees a place.
+        Assert.Equal(HttpStatusCode.OK, (await api.Http.PostAsJsonAsync($"/v1/events/{keys[0]}/send", new { payload = 1 })).StatusCode);
+        var again = await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/wait-for-event", new { event_key = refusedKey });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        leases.ForEach(l => l.Dispose());
+    }
+
+    [Fact]
     public async Task Wait_WithoutAnEvent_TimesOutTheRunAndTheTrigger()
     {
         var (runId, sdk) = await StartExecutingRunAsync();

@@ -62,6 +62,8 @@ public sealed class StraitPlatform : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             // Short enough that heartbeat loss is observable in a test.
             ["Strait:Runs:HeartbeatTimeoutSecs"] = "3",
+            // Every test has a project of its own: a quota one test can reach.
+            ["Strait:Events:MaxActiveTriggersPerProject"] = "5",
         };
         foreach (var (service, port) in ports)
         {

@@ -67,6 +67,8 @@ public sealed class RunLineageStateMachineTests : IAsyncLifetime
         Assert.Equal(childId.ToString("D"), dispatch.Headers["X-Child-Run-Id"]);
         Assert.Equal("completed", dispatch.Headers["X-Child-Status"]);
         Assert.Single(await h.PublishedAsync<RunStatusChanged>(m => m.RunId == parent.CorrelationId && m.From == "waiting" && m.To == "queued"));
+        var resolved = Assert.Single(await h.PublishedAsync<SpawnAwaitResolved>(m => m.RunId == parent.CorrelationId));
+        Assert.Equal((childId, "completed"), (resolved.ChildRunId, resolved.ChildStatus));
     }
 
     [Fact]
@@ -109,6 +111,7 @@ public sealed class RunLineageStateMachineTests : IAsyncLifetime
 
         Assert.Empty(await h.PublishedAsync<DispatchRun>(m => m.RunId == parent.CorrelationId));
         Assert.Empty(await h.PublishedAsync<RunStatusChanged>(m => m.RunId == parent.CorrelationId));
+        Assert.Empty(await h.PublishedAsync<SpawnAwaitResolved>(_ => true));
         await h.WaitForStatusAsync(parent.CorrelationId, status);
     }
 
@@ -124,6 +127,7 @@ public sealed class RunLineageStateMachineTests : IAsyncLifetime
         await h.Publish(new ChildRunFinished { RunId = parent.CorrelationId, ChildRunId = childId, ChildStatus = "completed" });
 
         Assert.Empty(await h.PublishedAsync<DispatchRun>(m => m.RunId == parent.CorrelationId));
+        Assert.Empty(await h.PublishedAsync<SpawnAwaitResolved>(_ => true));
         await h.WaitForStatusAsync(parent.CorrelationId, "timed_out");
     }
 }

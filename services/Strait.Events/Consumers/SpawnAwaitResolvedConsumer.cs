@@ -7,13 +7,13 @@ using Strait.Events.Data;
 namespace Strait.Events.Consumers;
 
 /// <summary>
-/// A spawned child ended: the trigger its awaiting parent registered (<c>spawn-await:&lt;child&gt;</c>) is received, with
-/// the child's id and status as its payload. Only a waiting trigger moves, so a redelivery or a parent that already
-/// timed out (its trigger closed as <c>timed_out</c>) changes nothing.
+/// A parent awaiting its spawned child was resumed by the child's end: the trigger it registered
+/// (<c>spawn-await:&lt;child&gt;</c>) is received, with the child's id and status as its payload. Only a waiting trigger
+/// moves, so a redelivery changes nothing.
 /// </summary>
-public sealed class ChildRunFinishedConsumer(EventsDbContext db, TimeProvider time) : IConsumer<ChildRunFinished>
+public sealed class SpawnAwaitResolvedConsumer(EventsDbContext db) : IConsumer<SpawnAwaitResolved>
 {
-    public async Task Consume(ConsumeContext<ChildRunFinished> context)
+    public async Task Consume(ConsumeContext<SpawnAwaitResolved> context)
     {
         var m = context.Message;
         var key = "spawn-await:" + m.ChildRunId.ToString("D");
@@ -22,7 +22,7 @@ public sealed class ChildRunFinishedConsumer(EventsDbContext db, TimeProvider ti
             ["child_run_id"] = m.ChildRunId.ToString("D"),
             ["child_status"] = m.ChildStatus,
         });
-        var now = time.GetUtcNow();
+        var now = m.At;
         await db.EventTriggers
             .Where(t => t.RunId == m.RunId && t.EventKey == key && t.Status == EventTriggerStatuses.Waiting)
             .ExecuteUpdateAsync(u => u
