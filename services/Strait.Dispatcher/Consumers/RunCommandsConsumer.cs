@@ -51,6 +51,7 @@ public sealed class RunCommandsConsumer(
             ConcurrencyKey = NullIfEmpty(m.ConcurrencyKey),
             EndpointUrl = m.EndpointUrl,
             SigningSecret = NullIfEmpty(m.SigningSecret),
+            FallbackEndpointUrl = NullIfEmpty(m.FallbackEndpointUrl),
             TimeoutSecs = m.TimeoutSecs,
             MaxConcurrency = m.MaxConcurrency,
             MaxConcurrencyPerKey = m.MaxConcurrencyPerKey,
@@ -71,10 +72,10 @@ public sealed class RunCommandsConsumer(
         // dispatch of this attempt is one whose withdrawal has not been consumed yet: replaced.
         var inserted = await db.Database.ExecuteSqlAsync($"""
             INSERT INTO dispatch.dispatch_queue (run_id, attempt, job_id, project_id, priority, concurrency_key, endpoint_url, signing_secret,
-                timeout_secs, max_concurrency, max_concurrency_per_key, rate_limit_max, rate_limit_window_secs, payload, headers,
+                fallback_endpoint_url, timeout_secs, max_concurrency, max_concurrency_per_key, rate_limit_max, rate_limit_window_secs, payload, headers,
                 run_created_at, issued_at, enqueued_at, status, wait_reason, started_at, lease_owner, lease_expires_at)
             SELECT {entry.RunId}, {entry.Attempt}, {entry.JobId}, {entry.ProjectId}, {entry.Priority}, {entry.ConcurrencyKey}, {entry.EndpointUrl},
-                {entry.SigningSecret}, {entry.TimeoutSecs}, {entry.MaxConcurrency}, {entry.MaxConcurrencyPerKey}, {entry.RateLimitMax},
+                {entry.SigningSecret}, {entry.FallbackEndpointUrl}, {entry.TimeoutSecs}, {entry.MaxConcurrency}, {entry.MaxConcurrencyPerKey}, {entry.RateLimitMax},
                 {entry.RateLimitWindowSecs}, {entry.Payload}, CAST({headers} AS jsonb), {entry.RunCreatedAt}, {entry.IssuedAt}, {now}, {entry.Status},
                 NULL, CAST({entry.StartedAt} AS timestamptz), {entry.LeaseOwner}, CAST({entry.LeaseExpiresAt} AS timestamptz)
             WHERE NOT EXISTS (SELECT 1 FROM dispatch.dispatch_withdrawals w
@@ -82,6 +83,7 @@ public sealed class RunCommandsConsumer(
             ON CONFLICT (run_id, attempt) DO UPDATE SET
                 job_id = excluded.job_id, project_id = excluded.project_id, priority = excluded.priority,
                 concurrency_key = excluded.concurrency_key, endpoint_url = excluded.endpoint_url, signing_secret = excluded.signing_secret,
+                fallback_endpoint_url = excluded.fallback_endpoint_url,
                 timeout_secs = excluded.timeout_secs, max_concurrency = excluded.max_concurrency,
                 max_concurrency_per_key = excluded.max_concurrency_per_key, rate_limit_max = excluded.rate_limit_max,
                 rate_limit_window_secs = excluded.rate_limit_window_secs, payload = excluded.payload, headers = excluded.headers,

@@ -14,6 +14,7 @@ public sealed class DispatchQueueEntry
     public string? ConcurrencyKey { get; init; }
     public required string EndpointUrl { get; init; }
     public string? SigningSecret { get; init; }
+    public string? FallbackEndpointUrl { get; init; }
     public int TimeoutSecs { get; init; }
     public int MaxConcurrency { get; init; }
     public int MaxConcurrencyPerKey { get; init; }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -31,6 +32,12 @@ public sealed partial class EndpointDeliverer(
     };
 
     /// <summary>The outcome to report, or null when <paramref name="cancellationToken"/> ended the call (withdrawn, shutting down).</summary>
+    /// <remarks>
+    /// When the endpoint answers 429 or cannot be reached (connection, transport error) and the job has a fallback
+    /// endpoint, the same request (fresh token and signature) goes there within what is left of the attempt's timeout
+    /// (semantics.md §4.1); its answer is the attempt's outcome. 5xx and timeouts do not use the fallback (a timeout
+    /// leaves no time for it).
+    /// </remarks>
     public async Task<DeliveryOutcome?> DeliverAsync(DispatchQueueEntry entry, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -42,26 +49,55 @@ public sealed partial class EndpointDeliverer(
         Activity.Current = null;
         using var activity = StartActivity(entry, extraHeaders);
 
-        if (!Uri.TryCreate(entry.EndpointUrl, UriKind.Absolute, out var endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+        if (!TryEndpoint(entry.EndpointUrl, out var endpoint))
         {
             return Failed(entry, DispatchErrorClass.Client, false, $"invalid endpoint url: {entry.EndpointUrl}", null, null, Trace(queueWait, null, started, null, null));
         }
 
-        var body = Encoding.UTF8.GetBytes(entry.Payload);
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
+        var call = new Call(entry, Encoding.UTF8.GetBytes(entry.Payload), timeout, extraHeaders, activity, queueWait, started);
+        using var timeoutSource = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        var outcome = await CallAsync(call, endpoint, timeoutSource, linked.Token, cancellationToken);
+        if (outcome?.Message is RunDispatchFailed { ErrorClass: DispatchErrorClass.RateLimited or DispatchErrorClass.Connection or DispatchErrorClass.Transient } failed
+            && TryEndpoint(entry.FallbackEndpointUrl, out var fallback) && !linked.IsCancellationRequested)
+        {
+            LogFallback(entry.RunId, entry.Attempt, failed.ErrorClass, failed.Error);
+            activity?.SetTag("strait.fallback", true);
+            outcome = await CallAsync(call, fallback, timeoutSource, linked.Token, cancellationToken);
+        }
+
+        return outcome;
+    }
+
+    private sealed record Call(DispatchQueueEntry Entry, byte[] Body, TimeSpan Timeout, Dictionary<string, string> ExtraHeaders, Activity? Activity,
+        TimeSpan QueueWait, long Started);
+
+    private static bool TryEndpoint(string? url, [NotNullWhen(true)] out Uri? endpoint)
+    {
+        endpoint = Uri.TryCreate(url, UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeHttp || parsed.Scheme == Uri.UriSchemeHttps)
+            ? parsed
+            : null;
+        return endpoint is not null;
+    }
+
+    private async Task<DeliveryOutcome?> CallAsync(Call call, Uri endpoint, CancellationTokenSource timeoutSource, CancellationToken deadline,
+        CancellationToken cancellationToken)
+    {
+        var (entry, activity) = (call.Entry, call.Activity);
+        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(call.Body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("X-Run-ID", entry.RunId.ToString());
         request.Headers.TryAddWithoutValidation("X-Job-ID", entry.JobId.ToString());
         request.Headers.TryAddWithoutValidation("X-Attempt", entry.Attempt.ToString(CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation("X-Run-Token", runTokens.Issue(entry.RunId, entry.Attempt, timeout + options.Value.RunTokenMargin));
+        request.Headers.TryAddWithoutValidation("X-Run-Token", runTokens.Issue(entry.RunId, entry.Attempt, call.Timeout + options.Value.RunTokenMargin));
         if (!string.IsNullOrEmpty(entry.SigningSecret))
         {
             var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
             request.Headers.TryAddWithoutValidation(RequestSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
-            request.Headers.TryAddWithoutValidation(RequestSignature.SignatureHeader, RequestSignature.Compute(entry.SigningSecret, timestamp, body));
+            request.Headers.TryAddWithoutValidation(RequestSignature.SignatureHeader, RequestSignature.Compute(entry.SigningSecret, timestamp, call.Body));
         }
 
-        foreach (var (name, value) in extraHeaders)
+        foreach (var (name, value) in call.ExtraHeaders)
         {
             // With an activity, HttpClient propagates a child of it as traceparent; without one the trigger's is forwarded as is.
             var isTraceContext = name.Equals("traceparent", StringComparison.OrdinalIgnoreCase) || name.Equals("tracestate", StringComparison.OrdinalIgnoreCase);
@@ -74,15 +110,13 @@ public sealed partial class EndpointDeliverer(
         var timing = new DeliveryTiming();
         request.Options.Set(DeliveryTiming.Key, timing);
 
-        using var timeoutSource = new CancellationTokenSource(timeout, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         long? headersAt = null;
         try
         {
-            using var response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+            using var response = await http.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline);
             headersAt = time.GetTimestamp();
-            var content = await ReadAtMostAsync(response.Content, options.Value.MaxResponseBytes, linked.Token);
-            var trace = Trace(queueWait, timing, started, headersAt, time.GetTimestamp());
+            var content = await ReadAtMostAsync(response.Content, options.Value.MaxResponseBytes, deadline);
+            var trace = Trace(call.QueueWait, timing, call.Started, headersAt, time.GetTimestamp());
             var status = (int)response.StatusCode;
             activity?.SetTag("http.response.status_code", status);
             var retryAfter = response.Headers.TryGetValues("Retry-After", out var values) ? values.FirstOrDefault() : null;
@@ -94,15 +128,15 @@ public sealed partial class EndpointDeliverer(
         }
         catch (Exception ex) when (ex is OperationCanceledException or TimeoutException && timeoutSource.IsCancellationRequested)
         {
-            return Failed(entry, DispatchErrorClass.Timeout, true, $"endpoint timed out after {timeout.TotalSeconds:0}s", null, null,
-                Trace(queueWait, timing, started, headersAt, time.GetTimestamp()));
+            return Failed(entry, DispatchErrorClass.Timeout, true, $"endpoint timed out after {call.Timeout.TotalSeconds:0}s", null, null,
+                Trace(call.QueueWait, timing, call.Started, headersAt, time.GetTimestamp()));
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException)
         {
             var (errorClass, retryable, error) = ClassifyException(ex);
             LogDeliveryError(entry.RunId, entry.Attempt, errorClass, error);
             activity?.SetStatus(ActivityStatusCode.Error, error);
-            return Failed(entry, errorClass, retryable, error, null, null, Trace(queueWait, timing, started, headersAt, time.GetTimestamp()));
+            return Failed(entry, errorClass, retryable, error, null, null, Trace(call.QueueWait, timing, call.Started, headersAt, time.GetTimestamp()));
         }
     }
 
@@ -225,4 +259,7 @@ public sealed partial class EndpointDeliverer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dispatch of run {RunId} attempt {Attempt} failed ({ErrorClass}): {Error}")]
     private partial void LogDeliveryError(Guid runId, int attempt, string errorClass, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dispatch of run {RunId} attempt {Attempt} goes to the fallback endpoint ({ErrorClass}: {Error})")]
+    private partial void LogFallback(Guid runId, int attempt, string errorClass, string error);
 }

@@ -86,6 +86,7 @@ public static class RunFactory
             JobVersionId = job.VersionId,
             EndpointUrl = job.EndpointUrl,
             SigningSecret = job.SigningSecret,
+            FallbackEndpointUrl = job.FallbackEndpointUrl,
             MaxAttempts = job.MaxAttempts,
             TimeoutSecs = job.TimeoutSecs,
             MaxConcurrency = job.MaxConcurrency,

@@ -39,6 +39,9 @@ public sealed class RunState : SagaStateMachineInstance
     // Delivery settings copied from the job.
     public string EndpointUrl { get; set; } = null!;
     public string? SigningSecret { get; set; }
+
+    /// <summary>The job's fallback endpoint when the run was created: tried when the endpoint is unreachable or busy.</summary>
+    public string? FallbackEndpointUrl { get; set; }
     public int MaxAttempts { get; set; }
     public int TimeoutSecs { get; set; }
     public int MaxConcurrency { get; set; }

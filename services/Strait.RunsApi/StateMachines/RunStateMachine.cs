@@ -286,6 +286,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             ConcurrencyKey = run.ConcurrencyKey,
             EndpointUrl = run.EndpointUrl,
             SigningSecret = run.SigningSecret,
+            FallbackEndpointUrl = run.FallbackEndpointUrl,
             TimeoutSecs = run.TimeoutSecs,
             MaxConcurrency = run.MaxConcurrency,
             MaxConcurrencyPerKey = run.MaxConcurrencyPerKey,

@@ -14,6 +14,9 @@ public sealed record DispatchRun
     public string? ConcurrencyKey { get; init; }
     public required string EndpointUrl { get; init; }
     public string? SigningSecret { get; init; }
+
+    /// <summary>Tried with the same request when <see cref="EndpointUrl"/> answers 429 or cannot be reached (semantics.md §4.1).</summary>
+    public string? FallbackEndpointUrl { get; init; }
     public required int TimeoutSecs { get; init; }
     public int MaxConcurrency { get; init; }
     public int MaxConcurrencyPerKey { get; init; }

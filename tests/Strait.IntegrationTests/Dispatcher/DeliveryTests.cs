@@ -218,4 +218,50 @@ public sealed class DeliveryTests(DispatcherFixture fixture)
         Assert.Equal("connection", failed.ErrorClass);
         Assert.True(failed.Retryable);
     }
+
+    [Fact]
+    public async Task Dispatch_NothingListensAndAFallbackAnswers_SucceedsThroughTheFallbackWithTheSameRequest()
+    {
+        var primary = $"http://127.0.0.1:{Platform.FreePort.Next()}/job";
+        var fallback = Endpoint.Route(async context => await context.Response.WriteAsJsonAsync(new { via = "fallback" }));
+        var run = DispatcherFixture.Run(primary) with { FallbackEndpointUrl = fallback };
+
+        await fixture.DispatchAsync(run);
+
+        var succeeded = await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == run.RunId);
+        Assert.Equal("""{"via":"fallback"}""", succeeded.Result);
+        var request = Assert.Single(Endpoint.RequestsTo(fallback));
+        Assert.Equal(run.RunId.ToString(), request.Header("X-Run-ID"));
+        Assert.Equal(run.Payload, System.Text.Encoding.UTF8.GetString(request.Body));
+        Assert.NotEmpty(request.Header("X-Run-Token"));
+    }
+
+    [Fact]
+    public async Task Dispatch_PrimaryAnswers429_FallbackTried_ItsFailureIsTheOutcome()
+    {
+        var primary = Endpoint.Route(context => { context.Response.StatusCode = 429; return Task.CompletedTask; });
+        var fallback = Endpoint.Route(context => { context.Response.StatusCode = 503; return Task.CompletedTask; });
+        var run = DispatcherFixture.Run(primary) with { FallbackEndpointUrl = fallback };
+
+        await fixture.DispatchAsync(run);
+
+        var failed = await Probe.WaitForAsync<RunDispatchFailed>(m => m.RunId == run.RunId);
+        Assert.Equal(("server", 503), (failed.ErrorClass, failed.StatusCode));
+        Assert.Single(Endpoint.RequestsTo(primary));
+        Assert.Single(Endpoint.RequestsTo(fallback));
+    }
+
+    [Fact]
+    public async Task Dispatch_PrimaryAnswers500_FallbackNotTried()
+    {
+        var primary = Endpoint.Route(context => { context.Response.StatusCode = 500; return Task.CompletedTask; });
+        var fallback = Endpoint.Route(context => { context.Response.StatusCode = 200; return Task.CompletedTask; });
+        var run = DispatcherFixture.Run(primary) with { FallbackEndpointUrl = fallback };
+
+        await fixture.DispatchAsync(run);
+
+        var failed = await Probe.WaitForAsync<RunDispatchFailed>(m => m.RunId == run.RunId);
+        Assert.Equal("server", failed.ErrorClass);
+        Assert.Empty(Endpoint.RequestsTo(fallback));
+    }
 }

@@ -102,6 +102,22 @@ public sealed class RunLifecycleTests(PlatformFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Trigger_EndpointBusy_JobsFallbackEndpointCompletesTheRunInTheSameAttempt()
+    {
+        var url = endpoint.Route(c => { c.Response.StatusCode = 429; return Task.CompletedTask; });
+        var fallback = endpoint.Route(async c => await c.Response.WriteAsJsonAsync(new { served_by = "fallback" }));
+        var jobId = await api.CreateJobAsync(url, new { fallback_endpoint_url = fallback });
+
+        var runId = await api.TriggerAsync(jobId);
+
+        var completed = await api.WaitForStatusAsync(runId, "completed");
+        Assert.Equal("fallback", completed.GetProperty("result").GetProperty("served_by").GetString());
+        Assert.Equal(1, completed.GetProperty("attempt").GetInt32());
+        Assert.Single(endpoint.RequestsTo(url));
+        Assert.Equal(runId, Assert.Single(endpoint.RequestsTo(fallback)).Header("X-Run-ID"));
+    }
+
+    [Fact]
     public async Task Trigger_Endpoint4xx_IsPermanentAfterOneCall()
     {
         var url = endpoint.Route(c => { c.Response.StatusCode = 422; return Task.CompletedTask; });

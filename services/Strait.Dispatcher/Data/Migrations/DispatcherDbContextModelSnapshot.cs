@@ -47,6 +47,10 @@ namespace Strait.Dispatcher.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("enqueued_at");
 
+                    b.Property<string>("FallbackEndpointUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("fallback_endpoint_url");
+
                     b.Property<string>("Headers")
                         .HasColumnType("jsonb")
                         .HasColumnName("headers");

@@ -28,6 +28,7 @@ public sealed class RunStateConfiguration : IEntityTypeConfiguration<RunState>
         builder.Property(r => r.ConcurrencyKey).HasMaxLength(256);
         builder.Property(r => r.EndpointUrl).HasMaxLength(2048);
         builder.Property(r => r.SigningSecret).HasMaxLength(4096);
+        builder.Property(r => r.FallbackEndpointUrl).HasMaxLength(2048);
         builder.Property(r => r.RetryStrategy).HasMaxLength(16);
         builder.Property(r => r.JobVersionId).HasMaxLength(16);
         builder.Property(r => r.ResumedByEventKey).HasMaxLength(512);

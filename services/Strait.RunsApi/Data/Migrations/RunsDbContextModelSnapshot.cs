@@ -615,6 +615,11 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("expiry_token");
 
+                    b.Property<string>("FallbackEndpointUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("fallback_endpoint_url");
+
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");
