@@ -16,10 +16,12 @@ public static class AdmissionPolicy
 
     /// <summary>
     /// Decides the candidates in admission order against their jobs' states (which it updates), admitting at most
-    /// <paramref name="capacity"/>; candidates after the capacity is used up are left out of the result.
+    /// <paramref name="capacity"/>; candidates after the capacity is used up are left out of the result. A candidate whose
+    /// endpoint's circuit is open (<paramref name="circuitOpenUntil"/>) waits until it closes.
     /// </summary>
     public static IReadOnlyList<(DispatchQueueEntry Entry, AdmissionDecision Decision)> Plan(IEnumerable<DispatchQueueEntry> candidates,
-        IReadOnlyDictionary<Guid, JobAdmissionState> jobs, DateTimeOffset now, int capacity)
+        IReadOnlyDictionary<Guid, JobAdmissionState> jobs, DateTimeOffset now, int capacity,
+        Func<DispatchQueueEntry, DateTimeOffset?>? circuitOpenUntil = null)
     {
         var plan = new List<(DispatchQueueEntry, AdmissionDecision)>();
         var admitted = 0;
@@ -35,7 +37,9 @@ public static class AdmissionPolicy
                 continue;
             }
 
-            var decision = Decide(candidate, job, now);
+            var decision = circuitOpenUntil?.Invoke(candidate) is { } until && until > now
+                ? AdmissionDecision.Wait("circuit_open until " + FormatUntil(until), until)
+                : Decide(candidate, job, now);
             if (decision.Admit)
             {
                 job.RecordAdmission(candidate.ConcurrencyKey, now);

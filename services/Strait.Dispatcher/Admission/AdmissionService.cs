@@ -123,7 +123,11 @@ public sealed partial class AdmissionService(
 
         var now = time.GetUtcNow();
         var jobs = await LoadJobStatesAsync(db, lockedJobs, now, cancellationToken);
-        var plan = AdmissionPolicy.Plan(candidates.Where(c => jobs.ContainsKey(c.JobId)), jobs, now, capacity);
+        var openCircuits = (await db.EndpointCircuits.AsNoTracking().Where(c => c.OpenedUntil > now)
+                .Select(c => new { c.ProjectId, c.EndpointUrl, c.OpenedUntil }).ToListAsync(cancellationToken))
+            .ToDictionary(c => (c.ProjectId, c.EndpointUrl), c => c.OpenedUntil!.Value);
+        var plan = AdmissionPolicy.Plan(candidates.Where(c => jobs.ContainsKey(c.JobId)), jobs, now, capacity,
+            c => openCircuits.TryGetValue((c.ProjectId, c.EndpointUrl), out var until) ? until : null);
 
         var admitted = new List<DispatchQueueEntry>();
         DateTimeOffset? nextRetryAt = null;

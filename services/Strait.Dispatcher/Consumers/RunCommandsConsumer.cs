@@ -31,6 +31,7 @@ public sealed class RunCommandsConsumer(
     InFlightDeliveries inFlight,
     DispatcherInstance instance,
     DispatchQueueSignal signal,
+    EndpointCircuits circuits,
     IOptions<DeliveryOptions> deliveryOptions,
     TimeProvider time) : IConsumer<DispatchRun>, IConsumer<WithdrawRun>
 {
@@ -40,7 +41,9 @@ public sealed class RunCommandsConsumer(
         var headers = m.Headers is { Count: > 0 } ? JsonSerializer.Serialize(m.Headers) : null;
         var now = time.GetUtcNow();
         var issuedAt = m.IssuedAt ?? now;
-        var direct = IsUnlimited(m) && !signal.Backlog && inFlight.Count < deliveryOptions.Value.MaxInFlight;
+        // An attempt to an endpoint whose circuit is open goes through admission, which holds it until the circuit closes.
+        var direct = IsUnlimited(m) && !signal.Backlog && inFlight.Count < deliveryOptions.Value.MaxInFlight
+            && !circuits.IsOpen(m.ProjectId, m.EndpointUrl, now);
         var entry = new DispatchQueueEntry
         {
             RunId = m.RunId,

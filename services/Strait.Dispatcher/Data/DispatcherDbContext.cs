@@ -16,6 +16,8 @@ public sealed class DispatcherDbContext(DbContextOptions<DispatcherDbContext> op
 
     public DbSet<DispatchWithdrawal> DispatchWithdrawals => Set<DispatchWithdrawal>();
 
+    public DbSet<EndpointCircuit> EndpointCircuits => Set<EndpointCircuit>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);

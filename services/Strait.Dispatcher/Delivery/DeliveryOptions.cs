@@ -29,6 +29,13 @@ public sealed class DeliveryOptions
     /// </summary>
     public TimeSpan StartNoticeDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Consecutive failed calls to one endpoint of a project that open its circuit (semantics.md §4.2).</summary>
+    [Range(1, 1000)]
+    public int CircuitFailureThreshold { get; set; } = 5;
+
+    /// <summary>How long an open circuit keeps attempts to its endpoint waiting (wait reason <c>circuit_open until …</c>).</summary>
+    public TimeSpan CircuitOpenDuration { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Calls in flight on one replica; admission stops while it is reached.</summary>
     [Range(1, 10_000)]
     public int MaxInFlight { get; set; } = 200;

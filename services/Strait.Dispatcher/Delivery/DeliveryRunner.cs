@@ -20,6 +20,7 @@ public sealed partial class DeliveryRunner(
     InFlightDeliveries inFlight,
     DispatcherInstance instance,
     DispatchQueueSignal signal,
+    EndpointCircuits circuits,
     IOptions<DeliveryOptions> options,
     TimeProvider time,
     ILogger<DeliveryRunner> logger) : IHostedService
@@ -97,11 +98,14 @@ public sealed partial class DeliveryRunner(
         try
         {
             DeliveryOutcome? outcome;
+            // What the endpoint did counts for its circuit; an interrupted or crashed call says nothing about it.
+            bool? endpointSucceeded = null;
             using var callEnded = new CancellationTokenSource();
             var notice = announceStart ? AnnounceStartAsync(entry, callEnded.Token) : Task.CompletedTask;
             try
             {
                 outcome = await deliverer.DeliverAsync(entry, abort.Token);
+                endpointSucceeded = outcome is null ? null : outcome.Message is not RunDispatchFailed;
             }
             catch (Exception ex)
             {
@@ -121,7 +125,7 @@ public sealed partial class DeliveryRunner(
 
             if (outcome is not null)
             {
-                await ReportWithRetriesAsync(entry, outcome);
+                await ReportWithRetriesAsync(entry, outcome, endpointSucceeded);
             }
         }
         finally
@@ -173,13 +177,13 @@ public sealed partial class DeliveryRunner(
         StartedAt = entry.StartedAt,
     }, HoldsSlot: false);
 
-    private async Task ReportWithRetriesAsync(DispatchQueueEntry entry, DeliveryOutcome outcome)
+    private async Task ReportWithRetriesAsync(DispatchQueueEntry entry, DeliveryOutcome outcome, bool? endpointSucceeded)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await ReportAsync(entry, outcome, CancellationToken.None);
+                await ReportAsync(entry, outcome, CancellationToken.None, endpointSucceeded);
                 return;
             }
             catch (Exception ex) when (attempt < ReportRetryDelays.Length && !stopping)
@@ -196,8 +200,13 @@ public sealed partial class DeliveryRunner(
         }
     }
 
-    /// <summary>Publishes the outcome if this replica still holds the attempt; a 202 keeps the slot, anything else frees it.</summary>
-    public async Task<bool> ReportAsync(DispatchQueueEntry entry, DeliveryOutcome outcome, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes the outcome if this replica still holds the attempt; a 202 keeps the slot, anything else frees it.
+    /// <paramref name="endpointSucceeded"/>: whether the endpoint answered (counted by its circuit breaker in the same
+    /// transaction), or null for an outcome the endpoint had no part in.
+    /// </summary>
+    public async Task<bool> ReportAsync(DispatchQueueEntry entry, DeliveryOutcome outcome, CancellationToken cancellationToken,
+        bool? endpointSucceeded = null)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DispatcherDbContext>();
@@ -219,6 +228,9 @@ public sealed partial class DeliveryRunner(
         }
 
         await publisher.Publish(outcome.Message, cancellationToken);
+        var circuit = endpointSucceeded is { } succeeded
+            ? await circuits.RecordAsync(db, entry.ProjectId, entry.EndpointUrl, succeeded, cancellationToken)
+            : null;
         // A freed slot matters to other replicas only when the job counts slots; this replica's own capacity is
         // signalled in-process when the call's task ends.
         if (!outcome.HoldsSlot && (entry.MaxConcurrency > 0 || entry.MaxConcurrencyPerKey > 0))
@@ -228,6 +240,7 @@ public sealed partial class DeliveryRunner(
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        circuits.Apply(circuit);
         return true;
     }
 

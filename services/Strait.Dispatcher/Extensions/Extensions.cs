@@ -57,6 +57,8 @@ public static class Extensions
         services.AddSingleton<EndpointHttpClient>();
         services.AddSingleton<EndpointDeliverer>();
         services.AddSingleton<DeliveryRunner>();
+        services.AddSingleton<EndpointCircuits>();
+        services.AddHostedService(sp => sp.GetRequiredService<EndpointCircuits>());
         services.AddHostedService<DispatchQueueListener>();
         // Hosts stop services in reverse order: admission stops first, then in-flight calls drain.
         services.AddHostedService(sp => sp.GetRequiredService<DeliveryRunner>());

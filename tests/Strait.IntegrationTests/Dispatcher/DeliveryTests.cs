@@ -264,4 +264,59 @@ public sealed class DeliveryTests(DispatcherFixture fixture)
         Assert.Equal("server", failed.ErrorClass);
         Assert.Empty(Endpoint.RequestsTo(fallback));
     }
+
+    [Fact]
+    public async Task Circuit_FiveConsecutiveFailures_HoldsTheNextAttemptWithAWaitReasonUntilItCloses()
+    {
+        var healthy = false;
+        var url = Endpoint.Route(context =>
+        {
+            context.Response.StatusCode = Volatile.Read(ref healthy) ? 200 : 503;
+            return Task.CompletedTask;
+        });
+        for (var i = 0; i < 5; i++)
+        {
+            var failing = DispatcherFixture.Run(url);
+            await fixture.DispatchAsync(failing);
+            await Probe.WaitForAsync<RunDispatchFailed>(m => m.RunId == failing.RunId);
+        }
+
+        var held = DispatcherFixture.Run(url);
+        await fixture.DispatchAsync(held);
+
+        var waiting = await Probe.WaitForAsync<RunWaitReasonChanged>(m => m.RunId == held.RunId && m.WaitReason != null);
+        Assert.StartsWith("circuit_open until ", waiting.WaitReason, StringComparison.Ordinal);
+        await Task.Delay(500);
+        Assert.Equal(5, Endpoint.RequestsTo(url).Count);
+        // Another project's attempts to the same URL have a circuit of their own.
+        var other = DispatcherFixture.Run(url, projectId: "p-other-circuit");
+        await fixture.DispatchAsync(other);
+        await Probe.WaitForAsync<RunDispatchFailed>(m => m.RunId == other.RunId);
+
+        Volatile.Write(ref healthy, true);
+        var succeeded = await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == held.RunId, TimeSpan.FromSeconds(15));
+        Assert.Equal(200, succeeded.StatusCode);
+        Assert.Equal(held.RunId.ToString(), Endpoint.RequestsTo(url)[^1].Header("X-Run-ID"));
+    }
+
+    [Fact]
+    public async Task Circuit_ASuccessBetweenFailures_ResetsTheCount()
+    {
+        var statuses = new System.Collections.Concurrent.ConcurrentQueue<int>([503, 503, 503, 503, 200, 503, 503, 503, 503]);
+        var url = Endpoint.Route(context =>
+        {
+            context.Response.StatusCode = statuses.TryDequeue(out var status) ? status : 200;
+            return Task.CompletedTask;
+        });
+
+        for (var i = 0; i < 10; i++)
+        {
+            var run = DispatcherFixture.Run(url);
+            await fixture.DispatchAsync(run);
+            await Probe.WaitForAsync<object>(m => m is RunDispatchFailed f && f.RunId == run.RunId || m is RunDispatchSucceeded s && s.RunId == run.RunId);
+        }
+
+        // Never five failures in a row: every attempt was called, none held.
+        Assert.Equal(10, Endpoint.RequestsTo(url).Count);
+    }
 }

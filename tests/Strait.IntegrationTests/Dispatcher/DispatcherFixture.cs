@@ -53,6 +53,8 @@ public sealed class DispatcherFixture : IAsyncLifetime
             ["Dispatcher:Delivery:LeaseDuration"] = "00:00:04",
             ["Dispatcher:Delivery:LeaseRenewInterval"] = "00:00:01",
             ["Dispatcher:Delivery:SweepInterval"] = "00:00:01",
+            // Opened circuits close again within a test.
+            ["Dispatcher:Delivery:CircuitOpenDuration"] = "00:00:03",
             ["Logging:LogLevel:Default"] = "Warning",
             // Exchanges and queues of its own: other fixtures' services on the broker never see these messages.
             ["Strait:Messaging:EntityPrefix"] = EntityPrefix,

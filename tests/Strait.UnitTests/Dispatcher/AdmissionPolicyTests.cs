@@ -87,6 +87,32 @@ public sealed class AdmissionPolicyTests
     }
 
     [Fact]
+    public void Plan_EndpointCircuitOpen_WaitsUntilItClosesWithoutTakingASlot()
+    {
+        var held = Entry(priority: 5);
+        var other = Entry(maxConcurrency: 1);
+        var until = Now.AddSeconds(42.2);
+
+        var plan = AdmissionPolicy.Plan([held, other], Jobs(new JobAdmissionState(0)), Now, capacity: 10,
+            e => e.RunId == held.RunId ? until : null);
+
+        Assert.False(plan[0].Decision.Admit);
+        Assert.Equal("circuit_open until 2026-11-23T10:00:43Z", plan[0].Decision.WaitReason);
+        Assert.Equal(until, plan[0].Decision.RetryAt);
+        Assert.True(plan[1].Decision.Admit);
+    }
+
+    [Fact]
+    public void Plan_EndpointCircuitClosedAgain_Admits()
+    {
+        var entry = Entry();
+
+        var plan = AdmissionPolicy.Plan([entry], Jobs(new JobAdmissionState(0)), Now, capacity: 10, _ => Now);
+
+        Assert.True(Assert.Single(plan).Decision.Admit);
+    }
+
+    [Fact]
     public void Plan_CapacityUsedUp_StopsWithoutDecidingTheRest()
     {
         var entries = Enumerable.Range(0, 4).Select(i => Entry(createdSecondsAgo: 10 - i)).ToList();

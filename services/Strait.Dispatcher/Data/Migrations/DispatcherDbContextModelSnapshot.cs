@@ -214,6 +214,39 @@ namespace Strait.Dispatcher.Data.Migrations
                     b.ToTable("dispatch_withdrawals", "dispatch");
                 });
 
+            modelBuilder.Entity("Strait.Dispatcher.Data.EndpointCircuit", b =>
+                {
+                    b.Property<string>("ProjectId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("EndpointUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("endpoint_url");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("integer")
+                        .HasColumnName("consecutive_failures");
+
+                    b.Property<DateTimeOffset?>("OpenedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("opened_until");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("ProjectId", "EndpointUrl")
+                        .HasName("pk_endpoint_circuits");
+
+                    b.HasIndex("OpenedUntil")
+                        .HasDatabaseName("ix_endpoint_circuits_opened_until");
+
+                    b.ToTable("endpoint_circuits", "dispatch");
+                });
+
             modelBuilder.Entity("Strait.Dispatcher.Data.Worker", b =>
                 {
                     b.Property<Guid>("Id")

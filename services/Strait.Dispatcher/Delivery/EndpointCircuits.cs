@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Strait.Dispatcher.Data;
+
+namespace Strait.Dispatcher.Delivery;
+
+/// <summary>
+/// Endpoint circuit breakers (semantics.md §4.2): <see cref="DispatcherDbContext.EndpointCircuits"/> holds the truth,
+/// written with each reported outcome; this replica keeps a copy of the circuits that are open or counting failures,
+/// renewed every second and at once by its own writes, for the two places that must not query on every run: the
+/// direct dispatch path (an open circuit sends the attempt through admission, which reads the table) and the success
+/// path (which resets a count only where there is one).
+/// </summary>
+public sealed partial class EndpointCircuits(IServiceScopeFactory scopeFactory, IOptions<DeliveryOptions> options, TimeProvider time,
+    ILogger<EndpointCircuits> logger) : BackgroundService
+{
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
+
+    private volatile ConcurrentDictionary<(string ProjectId, string EndpointUrl), (int Failures, DateTimeOffset? OpenedUntil)> known = new();
+
+    /// <summary>Whether this replica knows the endpoint's circuit to be open at <paramref name="now"/>.</summary>
+    public bool IsOpen(string projectId, string endpointUrl, DateTimeOffset now) =>
+        known.TryGetValue((projectId, endpointUrl), out var state) && state.OpenedUntil > now;
+
+    /// <summary>Records a reported call's effect in the outcome's transaction; apply the returned state after it commits.</summary>
+    public async Task<EndpointCircuit?> RecordAsync(DispatcherDbContext db, string projectId, string endpointUrl, bool succeeded,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (succeeded)
+        {
+            if (!known.TryGetValue((projectId, endpointUrl), out var state) || state.Failures == 0)
+            {
+                return null;
+            }
+
+            await db.EndpointCircuits.Where(c => c.ProjectId == projectId && c.EndpointUrl == endpointUrl && c.ConsecutiveFailures > 0)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.ConsecutiveFailures, 0).SetProperty(c => c.UpdatedAt, now), cancellationToken);
+            return new EndpointCircuit { ProjectId = projectId, EndpointUrl = endpointUrl, ConsecutiveFailures = 0, OpenedUntil = state.OpenedUntil };
+        }
+
+        var threshold = options.Value.CircuitFailureThreshold;
+        var openUntil = now + options.Value.CircuitOpenDuration;
+        var rows = await db.EndpointCircuits.FromSql($"""
+            INSERT INTO dispatch.endpoint_circuits AS c (project_id, endpoint_url, consecutive_failures, opened_until, updated_at)
+            VALUES ({projectId}, {endpointUrl}, CASE WHEN 1 >= {threshold} THEN 0 ELSE 1 END,
+                CASE WHEN 1 >= {threshold} THEN {openUntil} END, {now})
+            ON CONFLICT (project_id, endpoint_url) DO UPDATE SET
+                consecutive_failures = CASE WHEN c.consecutive_failures + 1 >= {threshold} THEN 0 ELSE c.consecutive_failures + 1 END,
+                opened_until = CASE WHEN c.consecutive_failures + 1 >= {threshold} THEN {openUntil} ELSE c.opened_until END,
+                updated_at = {now}
+            RETURNING c.*
+            """).AsNoTracking().ToListAsync(cancellationToken);
+        var circuit = rows[0];
+        if (circuit.OpenedUntil == openUntil)
+        {
+            LogOpened(projectId, endpointUrl, threshold, openUntil);
+        }
+
+        return circuit;
+    }
+
+    /// <summary>What this replica wrote and committed.</summary>
+    public void Apply(EndpointCircuit? circuit)
+    {
+        if (circuit is not null)
+        {
+            known[(circuit.ProjectId, circuit.EndpointUrl)] = (circuit.ConsecutiveFailures, circuit.OpenedUntil);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RefreshAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogRefreshFailed(ex);
+            }
+
+            await Task.Delay(RefreshInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopeFactory.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<DispatcherDbContext>();
+        var now = time.GetUtcNow();
+        var rows = await db.EndpointCircuits.AsNoTracking()
+            .Where(c => c.ConsecutiveFailures > 0 || c.OpenedUntil > now)
+            .Select(c => new { c.ProjectId, c.EndpointUrl, c.ConsecutiveFailures, c.OpenedUntil })
+            .ToListAsync(cancellationToken);
+        known = new ConcurrentDictionary<(string, string), (int, DateTimeOffset?)>(
+            rows.Select(r => KeyValuePair.Create((r.ProjectId, r.EndpointUrl), (r.ConsecutiveFailures, r.OpenedUntil))));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit of {EndpointUrl} (project {ProjectId}) opened after {Failures} consecutive failures, until {Until}")]
+    private partial void LogOpened(string projectId, string endpointUrl, int failures, DateTimeOffset until);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing endpoint circuits failed; retrying")]
+    private partial void LogRefreshFailed(Exception exception);
+}
