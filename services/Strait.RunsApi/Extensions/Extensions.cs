@@ -34,6 +34,7 @@ public static class Extensions
             bus.AddRequestClient<PauseRun>();
             bus.AddRequestClient<ResumeRun>();
             bus.AddRequestClient<RestartRun>();
+            bus.AddRequestClient<RescheduleRun>();
             bus.AddRequestClient<RequestRunWait>();
             bus.AddRequestClient<ResumeWaitingRun>();
         });
@@ -47,6 +48,7 @@ public static class Extensions
         app.MapJobsApi();
         app.MapTriggerApi();
         app.MapRunActionsApi();
+        app.MapRunBulkApi();
         app.MapRunLineageApi();
         app.MapInternalRunsApi();
         app.MapRunDebugApi();
