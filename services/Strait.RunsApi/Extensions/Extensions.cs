@@ -46,6 +46,7 @@ public static class Extensions
         app.MapProjectsApi();
         app.MapApiKeysApi();
         app.MapJobsApi();
+        app.MapJobActionsApi();
         app.MapTriggerApi();
         app.MapRunActionsApi();
         app.MapRunBulkApi();
