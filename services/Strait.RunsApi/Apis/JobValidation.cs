@@ -92,7 +92,7 @@ public static class JobValidation
         }
     }
 
-    private static void Url(List<string> errors, string field, string value, OutboundOptions outbound)
+    internal static void Url(List<string> errors, string field, string value, OutboundOptions outbound)
     {
         if (value.Length > 2048
             || !Uri.TryCreate(value, UriKind.Absolute, out var uri)

@@ -31,15 +31,31 @@ public static class JobsApi
     private static async Task<IResult> CreateAsync(JobRequest body, Caller caller, RunsDbContext db, TimeProvider time,
         IOptions<OutboundOptions> outbound, CancellationToken ct)
     {
+        var (job, error) = await CreateJobAsync(body, caller, db, time, outbound, ct);
+        return job is null ? error!.ToResult() : TypedResults.Created($"/v1/jobs/{job.Id}", JobResponse.From(job));
+    }
+
+    /// <summary>Why a job could not be created: the status and error body it answers with.</summary>
+    internal sealed record CreateError(int Status, string Message, IReadOnlyList<string>? Details = null)
+    {
+        public IResult ToResult() => ApiResults.Error(Status, Message, Details);
+    }
+
+    /// <summary>Validates and saves one new job with its first version (single and batch create).</summary>
+    internal static async Task<(Job? Job, CreateError? Error)> CreateJobAsync(JobRequest body, Caller caller, RunsDbContext db, TimeProvider time,
+        IOptions<OutboundOptions> outbound, CancellationToken ct)
+    {
         var details = JobValidation.ValidateCreate(body, outbound.Value);
         if (details.Count > 0)
         {
-            return ApiResults.BadRequest("invalid job", details);
+            return (null, new CreateError(StatusCodes.Status400BadRequest, "invalid job", details));
         }
 
-        if (!CallerProject.TryResolve(caller, body.ProjectId, out var projectId, out var error))
+        if (!CallerProject.TryResolve(caller, body.ProjectId, out var projectId, out _))
         {
-            return error!;
+            return (null, string.IsNullOrEmpty(caller.ProjectId ?? body.ProjectId)
+                ? new CreateError(StatusCodes.Status400BadRequest, "project_id is required")
+                : new CreateError(StatusCodes.Status403Forbidden, "project_id does not match authenticated project"));
         }
 
         var now = time.GetUtcNow();
@@ -71,16 +87,22 @@ public static class JobsApi
         };
         db.Jobs.Add(job);
         RecordVersion(db, job, now);
+        return await SaveNewAsync(db, job, ct);
+    }
+
+    /// <summary>Saves a new job (and what was added with it); a taken slug is a 409 and leaves nothing tracked behind.</summary>
+    internal static async Task<(Job? Job, CreateError? Error)> SaveNewAsync(RunsDbContext db, Job job, CancellationToken ct)
+    {
         try
         {
             await db.SaveChangesAsync(ct);
+            return (job, null);
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
-            return ApiResults.Conflict($"a job with slug '{job.Slug}' already exists");
+            db.ChangeTracker.Clear();
+            return (null, new CreateError(StatusCodes.Status409Conflict, $"a job with slug '{job.Slug}' already exists"));
         }
-
-        return TypedResults.Created($"/v1/jobs/{job.Id}", JobResponse.From(job));
     }
 
     private static async Task<IResult> ListAsync(HttpRequest request, Caller caller, RunsDbContext db, CancellationToken ct)
@@ -315,12 +337,12 @@ public static class JobsApi
         return version is null ? ApiResults.NotFound("job version not found") : TypedResults.Ok(JobVersionResponse.From(version));
     }
 
-    private static Task<Job?> FindAsync(string jobId, Caller caller, RunsDbContext db, CancellationToken ct) =>
+    internal static Task<Job?> FindAsync(string jobId, Caller caller, RunsDbContext db, CancellationToken ct) =>
         Guid.TryParse(jobId, out var id)
             ? db.Jobs.FirstOrDefaultAsync(j => j.Id == id && j.ProjectId == caller.ProjectId, ct)
             : Task.FromResult<Job?>(null);
 
-    private static void RecordVersion(RunsDbContext db, Job job, DateTimeOffset now) =>
+    internal static void RecordVersion(RunsDbContext db, Job job, DateTimeOffset now) =>
         db.JobVersions.Add(new JobVersion
         {
             Id = Guid.CreateVersion7(now),
@@ -344,7 +366,7 @@ public static class JobsApi
         return options;
     }
 
-    private static string NewVersionId()
+    internal static string NewVersionId()
     {
         const string alphabet = "0123456789abcdefghijklmnopqrstuvwxyz";
         return "ver_" + RandomNumberGenerator.GetString(alphabet, 12);

@@ -35,6 +35,8 @@ public static class RunActionsApi
         group.MapPost("/{runId}/restart", (string runId, Caller caller, RunsDbContext db, IRequestClient<RestartRun> client, CancellationToken ct) =>
             CommandAsync(runId, caller, db, client, id => new RestartRun { RunId = id }, ct)).RequireScope(Scopes.RunsWrite);
         group.MapPost("/{runId}/replay", ReplayAsync).RequireScope(Scopes.RunsWrite);
+        group.MapPost("/{runId}/reschedule", RescheduleAsync).RequireScope(Scopes.RunsWrite);
+        group.MapDelete("/{runId}/idempotency-key", ResetIdempotencyKeyAsync).RequireScope(Scopes.RunsWrite);
         return app;
     }
 
@@ -52,37 +54,12 @@ public static class RunActionsApi
             return error!;
         }
 
-        var query = db.Runs.AsNoTracking().Where(r => r.ProjectId == projectId);
-        var statuses = forcedStatus is not null
-            ? [forcedStatus]
-            : request.Query["status"].Concat(request.Query["statuses"]).Concat(request.Query["statuses[]"]).OfType<string>().ToList();
-        if (statuses.Any(s => !RunStatuses.All.Contains(s)))
+        if (!RunListFilter.TryParse(request.Query, forcedStatus, out var filter, out var filterError))
         {
-            return ApiResults.BadRequest("status is invalid");
+            return ApiResults.BadRequest(filterError!);
         }
 
-        if (statuses.Count > 0)
-        {
-            var states = statuses.Select(RunStatuses.ToStateName).ToList();
-            query = query.Where(r => states.Contains(r.CurrentState));
-        }
-
-        if (Guid.TryParse(request.Query["job_id"], out var jobId))
-        {
-            query = query.Where(r => r.JobId == jobId);
-        }
-
-        if (Guid.TryParse(request.Query["batch_id"], out var batchId))
-        {
-            query = query.Where(r => r.BatchId == batchId);
-        }
-
-        var triggeredBy = request.Query["triggered_by"].ToString();
-        if (triggeredBy.Length > 0)
-        {
-            query = query.Where(r => r.TriggeredBy == triggeredBy);
-        }
-
+        var query = filter.Apply(db, projectId);
         var rows = await query.NewestFirst(page, r => r.CreatedAt, r => r.CorrelationId).ToListAsync(ct);
         return TypedResults.Ok(page.ToPage(rows, r => (r.CreatedAt, r.CorrelationId), RunResponse.From));
     }
@@ -101,20 +78,28 @@ public static class RunActionsApi
             return ApiResults.BadRequest($"run is already finished (status {RunStateMachine.Status(run)})");
         }
 
-        var result = await RequestAsync(client, new CancelRun { RunId = run.CorrelationId, Reason = "canceled by user" }, ct);
+        var result = await CancelOneAsync(run.CorrelationId, db, client, publish, ct);
+        return result.Status == StatusCodes.Status200OK ? await ReloadAsync(db, run.CorrelationId, ct) : ToError(result);
+    }
+
+    /// <summary>Cancels one run (of the caller's project, checked by the caller) and then its descendants.</summary>
+    internal static async Task<RunCommandResult> CancelOneAsync(Guid runId, RunsDbContext db, IRequestClient<CancelRun> client,
+        IPublishEndpoint publish, CancellationToken ct)
+    {
+        var result = await RequestAsync(client, new CancelRun { RunId = runId, Reason = "canceled by user" }, ct);
         if (result.Status != StatusCodes.Status200OK)
         {
-            return ToError(result);
+            return result;
         }
 
         // Descendants go too; each is cancelled by its own saga, through the outbox so none is lost.
-        foreach (var child in await DescendantsAsync(db, run.CorrelationId, ct))
+        foreach (var child in await DescendantsAsync(db, runId, ct))
         {
             await publish.Publish(new CancelRun { RunId = child, Reason = "parent run canceled" }, ct);
         }
 
         await db.SaveChangesAsync(ct);
-        return await ReloadAsync(db, run.CorrelationId, ct);
+        return result;
     }
 
     private static async Task<IResult> CommandAsync<TCommand>(string runId, Caller caller, RunsDbContext db, IRequestClient<TCommand> client,
@@ -139,16 +124,95 @@ public static class RunActionsApi
             return RunNotFound();
         }
 
-        var status = RunStateMachine.Status(original);
-        if (!Replayable.Contains(status))
+        var (run, error) = await ReplayOneAsync(original, caller, db, scheduler, time, ct);
+        return run is null ? ApiResults.BadRequest(error!) : TypedResults.Created($"/v1/runs/{run.CorrelationId}", RunResponse.From(run));
+    }
+
+    public sealed record RescheduleRequest(DateTimeOffset? ScheduledAt, System.Text.Json.JsonElement? Payload);
+
+    private static async Task<IResult> RescheduleAsync(string runId, RescheduleRequest? body, Caller caller, RunsDbContext db,
+        IRequestClient<RescheduleRun> client, TimeProvider time, CancellationToken ct)
+    {
+        if (body?.ScheduledAt is not { } scheduledAt)
         {
-            return ApiResults.BadRequest($"only failed, timed_out, crashed or system_failed runs can be replayed (status {status})");
+            return ApiResults.Validation(["scheduled_at: failed on 'required'"]);
+        }
+
+        if (scheduledAt > time.GetUtcNow() + RunFactory.MaxScheduleAhead)
+        {
+            return ApiResults.BadRequest("scheduled_at: must not be more than 30 days ahead");
+        }
+
+        string? payload = null;
+        if (body.Payload is { ValueKind: not System.Text.Json.JsonValueKind.Undefined } given)
+        {
+            payload = CanonicalJson.Canonicalize(given);
+            if (payload.Length > TriggerApi.MaxPayloadBytes)
+            {
+                return ApiResults.Error(StatusCodes.Status413PayloadTooLarge, $"payload exceeds {TriggerApi.MaxPayloadBytes} bytes");
+            }
+        }
+
+        var run = await FindAsync(runId, caller, db, ct);
+        if (run is null)
+        {
+            return RunNotFound();
+        }
+
+        // The saga alone decides eligibility (delayed, or queued and never dispatched); anything else is "not found" here.
+        var result = await RequestAsync(client, new RescheduleRun
+        {
+            RunId = run.CorrelationId,
+            ScheduledAt = scheduledAt,
+            Payload = payload,
+            PayloadHash = payload is null ? null : CanonicalJson.Hash(payload),
+        }, ct);
+        return result.Status == StatusCodes.Status200OK
+            ? await ReloadAsync(db, run.CorrelationId, ct)
+            : ApiResults.NotFound("run not found or not reschedulable: only delayed runs and queued runs that have not started can be");
+    }
+
+    // Not a lifecycle change: the key is only read by triggers, so one guarded UPDATE (which waits for the saga's row lock)
+    // is enough. A run that is running keeps its key, as in the original.
+    private static async Task<IResult> ResetIdempotencyKeyAsync(string runId, Caller caller, RunsDbContext db, CancellationToken ct)
+    {
+        if (!Guid.TryParse(runId, out var id))
+        {
+            return RunNotFound();
+        }
+
+        string[] running = [nameof(RunStateMachine.Executing), nameof(RunStateMachine.Waiting), nameof(RunStateMachine.Dequeued)];
+        var updated = await db.Runs
+            .Where(r => r.CorrelationId == id && r.ProjectId == caller.ProjectId && !running.Contains(r.CurrentState))
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.IdempotencyKey, (string?)null), ct);
+        if (updated == 0)
+        {
+            var run = await FindAsync(runId, caller, db, ct);
+            return run is null
+                ? RunNotFound()
+                : ApiResults.Conflict($"the idempotency key of a run in status {RunStateMachine.Status(run)} cannot be reset");
+        }
+
+        return TypedResults.Ok(new IdempotencyKeyReset("reset", id));
+    }
+
+    public sealed record IdempotencyKeyReset(string Status, Guid RunId);
+
+    internal static bool IsReplayable(RunState run) => Replayable.Contains(RunStateMachine.Status(run));
+
+    /// <summary>Replays one run of the caller's project as a new run, or says why it cannot be.</summary>
+    internal static async Task<(RunState? Run, string? Error)> ReplayOneAsync(RunState original, Caller caller, RunsDbContext db,
+        RunScheduler scheduler, TimeProvider time, CancellationToken ct)
+    {
+        if (!IsReplayable(original))
+        {
+            return (null, $"only failed, timed_out, crashed or system_failed runs can be replayed (status {RunStateMachine.Status(original)})");
         }
 
         var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == original.JobId && j.ProjectId == original.ProjectId, ct);
         if (job is not { Enabled: true })
         {
-            return ApiResults.BadRequest("job is disabled or no longer exists");
+            return (null, "job is disabled or no longer exists");
         }
 
         var now = time.GetUtcNow();
@@ -158,10 +222,10 @@ public static class RunActionsApi
         await scheduler.StartAsync(run, ct);
         db.Runs.Add(run);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/v1/runs/{run.CorrelationId}", RunResponse.From(run));
+        return (run, null);
     }
 
-    private static async Task<RunCommandResult> RequestAsync<TCommand>(IRequestClient<TCommand> client, TCommand command, CancellationToken ct)
+    internal static async Task<RunCommandResult> RequestAsync<TCommand>(IRequestClient<TCommand> client, TCommand command, CancellationToken ct)
         where TCommand : class =>
         (await client.GetResponse<RunCommandResult>(command, ct, RequestTimeout.After(s: 15))).Message;
 
@@ -189,7 +253,7 @@ public static class RunActionsApi
         return all;
     }
 
-    private static async Task<IResult> ReloadAsync(RunsDbContext db, Guid runId, CancellationToken ct) =>
+    internal static async Task<IResult> ReloadAsync(RunsDbContext db, Guid runId, CancellationToken ct) =>
         TypedResults.Ok(RunResponse.From(await db.Runs.AsNoTracking().SingleAsync(r => r.CorrelationId == runId, ct)));
 
     private static Task<RunState?> FindAsync(string runId, Caller caller, RunsDbContext db, CancellationToken ct) =>

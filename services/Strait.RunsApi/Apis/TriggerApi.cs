@@ -10,7 +10,7 @@ namespace Strait.RunsApi.Apis;
 public static class TriggerApi
 {
     public const int MaxBulkItems = 500;
-    private const int MaxPayloadBytes = 5 * 1024 * 1024;
+    public const int MaxPayloadBytes = 5 * 1024 * 1024;
     private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
     private static readonly string[] TraceHeaders = ["traceparent", "tracestate", "baggage"];
 

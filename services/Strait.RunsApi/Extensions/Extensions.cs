@@ -34,6 +34,7 @@ public static class Extensions
             bus.AddRequestClient<PauseRun>();
             bus.AddRequestClient<ResumeRun>();
             bus.AddRequestClient<RestartRun>();
+            bus.AddRequestClient<RescheduleRun>();
             bus.AddRequestClient<RequestRunWait>();
             bus.AddRequestClient<ResumeWaitingRun>();
         });
@@ -45,8 +46,10 @@ public static class Extensions
         app.MapProjectsApi();
         app.MapApiKeysApi();
         app.MapJobsApi();
+        app.MapJobActionsApi();
         app.MapTriggerApi();
         app.MapRunActionsApi();
+        app.MapRunBulkApi();
         app.MapRunLineageApi();
         app.MapInternalRunsApi();
         app.MapRunDebugApi();

@@ -40,6 +40,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         Event(() => WaitRequested, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
         Event(() => WaitResumed, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
         Event(() => DeadLetterReplay, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
+        Event(() => Reschedule, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
 
         Schedule(() => ScheduleDue, x => x.ScheduleDueToken, s => Timer(s, (RunScheduleDue m) => m.RunId));
         Schedule(() => RetryDue, x => x.RetryDueToken, s => Timer(s, (RunRetryDue m) => m.RunId));
@@ -68,6 +69,9 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             When(ScheduleDue.Received).TransitionTo(Queued).ThenAsync(SendDispatch),
             When(Expiry.Received).Then(c => c.Saga.Error = "expired before it was dispatched").TransitionTo(Expired),
             When(Cancel).Then(c => MarkCanceled(c.Saga, c.Message.Reason)).TransitionTo(Canceled).ThenAsync(Ok),
+            When(Reschedule).Then(ApplyReschedule).IfElse(IsInFuture,
+                later => later.Schedule(ScheduleDue, ScheduleDueFor, c => c.Message.ScheduledAt.UtcDateTime).ThenAsync(Ok),
+                now => now.Unschedule(ScheduleDue).TransitionTo(Queued).ThenAsync(SendDispatch).ThenAsync(Ok)),
             Ignore(DispatchStarted), Ignore(DispatchSucceeded), Ignore(DispatchAccepted), Ignore(DispatchFailed),
             Ignore(WaitReasonChanged));
 
@@ -81,6 +85,14 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             When(Expiry.Received, c => c.Saga.FirstDispatchedAt is null)
                 .Then(c => c.Saga.Error = "expired before it was dispatched").ThenAsync(Withdraw).TransitionTo(Expired),
             When(Cancel).Then(c => MarkCanceled(c.Saga, c.Message.Reason)).ThenAsync(Withdraw).TransitionTo(Canceled).ThenAsync(Ok),
+            // Only before its first dispatch started: a run waiting out a retry back-off has started. A later time takes it
+            // out of the dispatcher's queue; a time now sends a dispatch that replaces the queued one (and its payload).
+            When(Reschedule).IfElse(c => c.Saga.FirstDispatchedAt is null,
+                ok => ok.Then(ApplyReschedule).IfElse(IsInFuture,
+                    later => later.ThenAsync(Withdraw).Schedule(ScheduleDue, ScheduleDueFor, c => c.Message.ScheduledAt.UtcDateTime)
+                        .TransitionTo(Delayed).ThenAsync(Ok),
+                    now => now.ThenAsync(SendDispatch).ThenAsync(Ok)),
+                started => started.ThenAsync(NotActive)),
             // An outcome without a start notice before it: a quick call on the dispatcher's direct path (which announces
             // only calls that outlive a short delay), or a lost notice. The attempt started when the outcome says, and the
             // timeline still shows it executing before its outcome: one message tells both (RunStatusChanged.Via).
@@ -208,10 +220,12 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         During(new[] { Delayed, Queued, Executing, Paused, Completed, Failed, TimedOut, Crashed, SystemFailed, Canceled, Expired, DeadLetter },
             Ignore(ChildFinished));
         During(new[] { Delayed, Queued, Executing, Waiting, Paused }, When(DeadLetterReplay).ThenAsync(NotDeadLetter));
+        During(Executing, Waiting, Paused, When(Reschedule).ThenAsync(NotActive));
         During(new[] { Completed, Failed, TimedOut, Crashed, SystemFailed, Canceled, Expired, DeadLetter },
             When(Complete).ThenAsync(Gone), When(Fail).ThenAsync(Gone), When(Heartbeat).ThenAsync(Gone),
             When(Cancel).ThenAsync(Gone), When(Pause).ThenAsync(Gone), When(Resume).ThenAsync(Gone),
             When(Restart).ThenAsync(Gone), When(WaitRequested).ThenAsync(Gone), When(WaitResumed).ThenAsync(Gone),
+            When(Reschedule).ThenAsync(Gone),
             Ignore(DispatchStarted), Ignore(DispatchSucceeded), Ignore(DispatchAccepted), Ignore(DispatchFailed),
             Ignore(WaitReasonChanged));
         During(new[] { Completed, Failed, TimedOut, Crashed, SystemFailed, Canceled, Expired },
@@ -250,6 +264,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
     public Event<RequestRunWait> WaitRequested { get; private set; } = null!;
     public Event<ResumeWaitingRun> WaitResumed { get; private set; } = null!;
     public Event<ReplayDeadLetterRun> DeadLetterReplay { get; private set; } = null!;
+    public Event<RescheduleRun> Reschedule { get; private set; } = null!;
 
     public Schedule<RunState, RunScheduleDue> ScheduleDue { get; private set; } = null!;
     public Schedule<RunState, RunRetryDue> RetryDue { get; private set; } = null!;
@@ -355,6 +370,20 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         run.NextRetryAt = null;
         run.ExecutionTrace = null;
     }
+
+    private void ApplyReschedule(BehaviorContext<RunState, RescheduleRun> context)
+    {
+        context.Saga.ScheduledAt = IsInFuture(context) ? context.Message.ScheduledAt : null;
+        if (context.Message.Payload is { } payload)
+        {
+            context.Saga.Payload = payload;
+            context.Saga.PayloadHash = context.Message.PayloadHash ?? context.Saga.PayloadHash;
+        }
+    }
+
+    private bool IsInFuture(BehaviorContext<RunState, RescheduleRun> context) => context.Message.ScheduledAt > time.GetUtcNow();
+
+    private static RunScheduleDue ScheduleDueFor(BehaviorContext<RunState> context) => new() { RunId = context.Saga.CorrelationId };
 
     private static RunExecutionDeadline DeadlineFor(BehaviorContext<RunState> context) =>
         new() { RunId = context.Saga.CorrelationId, Attempt = context.Saga.Attempt };
