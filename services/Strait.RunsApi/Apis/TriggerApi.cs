@@ -69,7 +69,7 @@ public static class TriggerApi
             var preview = RunFactory.Create(job, request, payload, hash, now, "manual", null, []);
             return TypedResults.Ok(new
             {
-                job = new { id = job.Id, name = job.Name, slug = job.Slug, timeout_secs = job.TimeoutSecs, max_attempts = job.MaxAttempts, version = job.Version, version_id = job.VersionId },
+                job = new { id = job.Id, name = job.Name, slug = job.Slug, execution_mode = job.ExecutionMode, queue = job.Queue, timeout_secs = job.TimeoutSecs, max_attempts = job.MaxAttempts, version = job.Version, version_id = job.VersionId },
                 payload_hash = hash,
                 payload = JsonDocument.Parse(payload).RootElement,
                 scheduled_at = preview.ScheduledAt,

@@ -112,6 +112,10 @@ public sealed partial class CronScheduler(IServiceScopeFactory scopes, TimeProvi
             foreach (var runId in active)
             {
                 await publish.Publish(new CancelRun { RunId = runId, Reason = "canceled by cron overlap policy" }, ct);
+                foreach (var child in await RunActionsApi.DescendantsAsync(db, runId, ct))
+                {
+                    await publish.Publish(new CancelRun { RunId = child, Reason = "parent run canceled" }, ct);
+                }
             }
         }
     }
