@@ -15,7 +15,7 @@ using Strait.RunsApi.Data;
 namespace Strait.RunsApi.Data.Migrations
 {
     [DbContext(typeof(RunsDbContext))]
-    [Migration("20261123182600_JobFields")]
+    [Migration("20261123184006_JobFields")]
     partial class JobFields
     {
         /// <inheritdoc />
@@ -683,6 +683,11 @@ namespace Strait.RunsApi.Data.Migrations
                     b.Property<Guid?>("ExpiryToken")
                         .HasColumnType("uuid")
                         .HasColumnName("expiry_token");
+
+                    b.Property<string>("FallbackEndpointUrl")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("fallback_endpoint_url");
 
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
