@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Strait.RunsApi.Apis;
 
 /// <summary>The body of <c>POST /v1/jobs</c> (and, with every field optional, of PATCH).</summary>
@@ -20,4 +22,16 @@ public sealed record JobRequest(
     string? RetryStrategy,
     List<int>? RetryDelaysSecs,
     Dictionary<string, string>? Tags,
-    bool? Enabled);
+    bool? Enabled,
+    string? Cron = null,
+    string? Timezone = null,
+    string? CronOverlapPolicy = null,
+    JsonElement? PayloadSchema = null,
+    JsonElement? ResultSchema = null,
+    int? DedupWindowSecs = null,
+    Dictionary<string, string>? DefaultRunMetadata = null,
+    string? QueueName = null,
+    int? RetryPriorityBoost = null,
+    int? PoisonPillThreshold = null,
+    string? VersionPolicy = null,
+    string? ExecutionMode = null);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Strait.RunsApi.Data;
 
@@ -23,6 +24,19 @@ public sealed record JobResponse
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? RunTtlSecs { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RetryStrategy { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<int>? RetryDelaysSecs { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Cron { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Timezone { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? CronOverlapPolicy { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateTimeOffset? NextRunAt { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public JsonElement? PayloadSchema { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public JsonElement? ResultSchema { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? DedupWindowSecs { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, string>? DefaultRunMetadata { get; init; }
+    public required string Queue { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? RetryPriorityBoost { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? PoisonPillThreshold { get; init; }
+    public required string VersionPolicy { get; init; }
+    public required string ExecutionMode { get; init; }
     public required bool Enabled { get; init; }
     public required bool Paused { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateTimeOffset? PausedAt { get; init; }
@@ -53,6 +67,19 @@ public sealed record JobResponse
         RunTtlSecs = NullIfZero(job.RunTtlSecs),
         RetryStrategy = job.RetryStrategy,
         RetryDelaysSecs = job.RetryDelaysSecs.Count == 0 ? null : job.RetryDelaysSecs,
+        Cron = job.Cron,
+        Timezone = job.Timezone,
+        CronOverlapPolicy = job.CronOverlapPolicy,
+        NextRunAt = job.NextRunAt,
+        PayloadSchema = Json(job.PayloadSchema),
+        ResultSchema = Json(job.ResultSchema),
+        DedupWindowSecs = NullIfZero(job.DedupWindowSecs),
+        DefaultRunMetadata = job.DefaultRunMetadata.Count == 0 ? null : job.DefaultRunMetadata,
+        Queue = job.Queue,
+        RetryPriorityBoost = NullIfZero(job.RetryPriorityBoost),
+        PoisonPillThreshold = job.PoisonPillThreshold,
+        VersionPolicy = job.VersionPolicy,
+        ExecutionMode = job.ExecutionMode,
         Enabled = job.Enabled,
         Paused = job.Paused,
         PausedAt = job.PausedAt,
@@ -64,6 +91,17 @@ public sealed record JobResponse
         CreatedAt = job.CreatedAt,
         UpdatedAt = job.UpdatedAt,
     };
+
+    private static JsonElement? Json(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
 
     private static int? NullIfZero(int value) => value == 0 ? null : value;
 }

@@ -1,10 +1,21 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Strait.RunsApi.Scheduling;
+using Strait.ServiceDefaults.Json;
 using Strait.ServiceDefaults.Outbound;
 
 namespace Strait.RunsApi.Apis;
 
 /// <summary>The field rules of routes.md §3.1, each failure as <c>"&lt;field&gt;: &lt;rule&gt;"</c>.</summary>
-public static class JobValidation
+public static partial class JobValidation
 {
+    public const string DefaultQueue = "default";
+    public const string DefaultVersionPolicy = "pin";
+    public const string HttpExecutionMode = "http";
+    public const int MaxDedupWindowSecs = 2_592_000;
+    public const int MaxDefaultRunMetadata = 50;
+    public static readonly string[] CronOverlapPolicies = ["allow", "skip", "cancel_running"];
+    public static readonly string[] VersionPolicies = ["pin", "latest", "minor"];
     private static readonly string[] RetryStrategies = ["exponential", "linear", "fixed", "custom"];
 
     public static List<string> ValidateCreate(JobRequest body) => ValidateCreate(body, new OutboundOptions());
@@ -69,8 +80,93 @@ public static class JobValidation
                 .Select(t => $"tags: key '{t.Key}' must be 1-64 characters and its value at most 256"));
         }
 
+        if (!string.IsNullOrEmpty(body.Cron))
+        {
+            if (CronSchedule.TryParse(body.Cron, body.Timezone, out var cronError) is null)
+            {
+                errors.Add(cronError!);
+            }
+        }
+        else if (CronSchedule.TimezoneProblem(body.Timezone, out _) is { } zoneError)
+        {
+            errors.Add(zoneError);
+        }
+
+        if (!string.IsNullOrEmpty(body.CronOverlapPolicy) && !CronOverlapPolicies.Contains(body.CronOverlapPolicy))
+        {
+            errors.Add("cron_overlap_policy: must be one of allow, skip, cancel_running");
+        }
+
+        Range(errors, "dedup_window_secs", body.DedupWindowSecs, 0, MaxDedupWindowSecs);
+        Range(errors, "retry_priority_boost", body.RetryPriorityBoost, 0, 10);
+        if (body.PoisonPillThreshold is < 1)
+        {
+            errors.Add("poison_pill_threshold: must be at least 1");
+        }
+
+        if (!string.IsNullOrEmpty(body.QueueName) && !QueueName().IsMatch(body.QueueName))
+        {
+            errors.Add("queue_name: must match ^[A-Za-z0-9_-]{1,63}$");
+        }
+
+        if (!string.IsNullOrEmpty(body.VersionPolicy) && !VersionPolicies.Contains(body.VersionPolicy))
+        {
+            errors.Add("version_policy: must be one of pin, latest, minor");
+        }
+
+        if (body.ExecutionMode == "worker")
+        {
+            errors.Add("execution_mode: worker execution mode is not supported");
+        }
+        else if (!string.IsNullOrEmpty(body.ExecutionMode) && body.ExecutionMode != HttpExecutionMode)
+        {
+            errors.Add("execution_mode: must be http");
+        }
+
+        if (body.DefaultRunMetadata is { } metadata)
+        {
+            if (metadata.Count > MaxDefaultRunMetadata)
+            {
+                errors.Add($"default_run_metadata: at most {MaxDefaultRunMetadata} entries");
+            }
+
+            errors.AddRange(metadata.Where(m => m.Key.Length is 0 or > 64 || m.Value.Length > 1024)
+                .Select(m => $"default_run_metadata: key '{m.Key}' must be 1-64 characters and its value at most 1024"));
+        }
+
+        foreach (var (field, schema) in new[] { ("payload_schema", body.PayloadSchema), ("result_schema", body.ResultSchema) })
+        {
+            if (SchemaText(schema) is null && schema is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } value
+                && !(value.ValueKind == JsonValueKind.String && value.GetString() == ""))
+            {
+                errors.Add($"{field}: must be a JSON Schema (an object or a boolean)");
+            }
+        }
+
         return errors;
     }
+
+    /// <summary>The schemas' own check (they must load as JSON Schemas); run after <see cref="ValidateCreate(JobRequest)"/>.</summary>
+    public static async Task<List<string>> ValidateSchemasAsync(JobRequest body, CancellationToken ct)
+    {
+        var errors = new List<string>();
+        foreach (var (field, schema) in new[] { ("payload_schema", SchemaText(body.PayloadSchema)), ("result_schema", SchemaText(body.ResultSchema)) })
+        {
+            if (schema is not null && await JsonSchemaValidator.SchemaProblemAsync(field, schema, ct) is { } problem)
+            {
+                errors.Add(problem);
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>The schema's JSON text, or null when none is given (absent, null or <c>""</c>) or it is not an object or boolean.</summary>
+    public static string? SchemaText(JsonElement? schema) =>
+        schema is { ValueKind: JsonValueKind.Object or JsonValueKind.True or JsonValueKind.False } value ? value.GetRawText() : null;
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,63}$")]
+    private static partial Regex QueueName();
 
     private static void Required(List<string> errors, string field, string? value, int max)
     {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Strait.RunsApi.StateMachines;
 using Microsoft.EntityFrameworkCore;
 using Strait.RunsApi.Data;
+using Strait.RunsApi.Scheduling;
 using Strait.ServiceDefaults.Http;
 using Strait.ServiceDefaults.Outbound;
 using Strait.ServiceDefaults.Security;
@@ -46,6 +47,11 @@ public static class JobsApi
         IOptions<OutboundOptions> outbound, CancellationToken ct)
     {
         var details = JobValidation.ValidateCreate(body, outbound.Value);
+        if (details.Count == 0)
+        {
+            details = await JobValidation.ValidateSchemasAsync(body, ct);
+        }
+
         if (details.Count > 0)
         {
             return (null, new CreateError(StatusCodes.Status400BadRequest, "invalid job", details));
@@ -79,6 +85,19 @@ public static class JobsApi
             RetryStrategy = body.RetryStrategy,
             RetryDelaysSecs = body.RetryDelaysSecs ?? [],
             Tags = body.Tags ?? [],
+            Cron = NullIfEmpty(body.Cron),
+            Timezone = NullIfEmpty(body.Timezone),
+            CronOverlapPolicy = NullIfEmpty(body.CronOverlapPolicy),
+            NextRunAt = CronSchedule.NextRunAt(body.Cron, body.Timezone, now),
+            PayloadSchema = JobValidation.SchemaText(body.PayloadSchema),
+            ResultSchema = JobValidation.SchemaText(body.ResultSchema),
+            DedupWindowSecs = body.DedupWindowSecs ?? 0,
+            DefaultRunMetadata = body.DefaultRunMetadata ?? [],
+            Queue = NullIfEmpty(body.QueueName) ?? JobValidation.DefaultQueue,
+            RetryPriorityBoost = PriorityBoost(body.RetryPriorityBoost),
+            PoisonPillThreshold = body.PoisonPillThreshold,
+            VersionPolicy = NullIfEmpty(body.VersionPolicy) ?? JobValidation.DefaultVersionPolicy,
+            ExecutionMode = JobValidation.HttpExecutionMode,
             Enabled = body.Enabled ?? true,
             VersionId = NewVersionId(),
             CreatedBy = caller.Actor,
@@ -206,8 +225,25 @@ public static class JobsApi
             Pick("retry_strategy", patch.RetryStrategy, job.RetryStrategy),
             present.Contains("retry_delays_secs") ? patch.RetryDelaysSecs ?? [] : job.RetryDelaysSecs,
             present.Contains("tags") ? patch.Tags ?? [] : job.Tags,
-            Keep("enabled", patch.Enabled, job.Enabled));
+            Keep("enabled", patch.Enabled, job.Enabled),
+            Pick("cron", patch.Cron, job.Cron),
+            Pick("timezone", patch.Timezone, job.Timezone),
+            Pick("cron_overlap_policy", patch.CronOverlapPolicy, job.CronOverlapPolicy),
+            present.Contains("payload_schema") ? patch.PayloadSchema : AsElement(job.PayloadSchema),
+            present.Contains("result_schema") ? patch.ResultSchema : AsElement(job.ResultSchema),
+            Keep("dedup_window_secs", patch.DedupWindowSecs, job.DedupWindowSecs),
+            present.Contains("default_run_metadata") ? patch.DefaultRunMetadata ?? [] : job.DefaultRunMetadata,
+            Pick("queue_name", patch.QueueName, job.Queue),
+            Keep("retry_priority_boost", patch.RetryPriorityBoost, job.RetryPriorityBoost),
+            present.Contains("poison_pill_threshold") ? patch.PoisonPillThreshold : job.PoisonPillThreshold,
+            Pick("version_policy", patch.VersionPolicy, job.VersionPolicy),
+            Pick("execution_mode", patch.ExecutionMode, job.ExecutionMode));
         var errors = JobValidation.ValidateCreate(merged, outbound.Value);
+        if (errors.Count == 0)
+        {
+            errors = await JobValidation.ValidateSchemasAsync(merged, ct);
+        }
+
         if (errors.Count > 0)
         {
             return ApiResults.BadRequest("invalid job", errors);
@@ -235,6 +271,23 @@ public static class JobsApi
         job.RetryDelaysSecs = merged.RetryDelaysSecs!;
         job.Tags = merged.Tags!;
         job.Enabled = merged.Enabled!.Value;
+        job.Cron = merged.Cron;
+        job.Timezone = merged.Timezone;
+        job.CronOverlapPolicy = merged.CronOverlapPolicy;
+        if (present.Overlaps(["cron", "timezone", "enabled"]))
+        {
+            job.NextRunAt = CronSchedule.NextRunAt(job.Cron, job.Timezone, now);
+        }
+
+        job.PayloadSchema = JobValidation.SchemaText(merged.PayloadSchema);
+        job.ResultSchema = JobValidation.SchemaText(merged.ResultSchema);
+        job.DedupWindowSecs = merged.DedupWindowSecs!.Value;
+        job.DefaultRunMetadata = merged.DefaultRunMetadata!;
+        job.Queue = merged.QueueName ?? JobValidation.DefaultQueue;
+        job.RetryPriorityBoost = PriorityBoost(merged.RetryPriorityBoost);
+        job.PoisonPillThreshold = merged.PoisonPillThreshold;
+        job.VersionPolicy = merged.VersionPolicy ?? JobValidation.DefaultVersionPolicy;
+        job.ExecutionMode = merged.ExecutionMode ?? JobValidation.HttpExecutionMode;
         job.Version++;
         job.VersionId = NewVersionId();
         job.UpdatedBy = caller.Actor;
@@ -295,7 +348,7 @@ public static class JobsApi
         return TypedResults.Ok(JobResponse.From(job));
     }
 
-    private static async Task<IResult> ResumeAsync(string jobId, Caller caller, RunsDbContext db, CancellationToken ct)
+    private static async Task<IResult> ResumeAsync(string jobId, Caller caller, RunsDbContext db, TimeProvider time, CancellationToken ct)
     {
         var job = await FindAsync(jobId, caller, db, ct);
         if (job is null)
@@ -306,6 +359,8 @@ public static class JobsApi
         job.Paused = false;
         job.PausedAt = null;
         job.PauseReason = null;
+        // Ticks missed while paused are not made up: the schedule continues from now.
+        job.NextRunAt = CronSchedule.NextRunAt(job.Cron, job.Timezone, time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(JobResponse.From(job));
     }
@@ -354,6 +409,20 @@ public static class JobsApi
             Definition = JsonSerializer.SerializeToDocument(JobResponse.From(job), VersionJson),
             CreatedAt = now,
         });
+
+    // routes.md §3.1: 0 (or nothing) becomes 1.
+    private static int PriorityBoost(int? boost) => boost is null or 0 ? 1 : boost.Value;
+
+    private static JsonElement? AsElement(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 

@@ -237,7 +237,7 @@ public static class RunActionsApi
         _ => ApiResults.Error(result.Status, result.Error ?? "run command failed"),
     };
 
-    private static async Task<List<Guid>> DescendantsAsync(RunsDbContext db, Guid root, CancellationToken ct)
+    internal static async Task<List<Guid>> DescendantsAsync(RunsDbContext db, Guid root, CancellationToken ct)
     {
         var all = new List<Guid>();
         var level = new List<Guid> { root };

@@ -67,6 +67,12 @@ public static class RunFactory
             tags[key] = value;
         }
 
+        // The job's default metadata fills in what the run does not set itself.
+        foreach (var (key, value) in job.DefaultRunMetadata)
+        {
+            metadata.TryAdd(key, value);
+        }
+
         return new RunState
         {
             CorrelationId = Guid.CreateVersion7(now),

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Strait.RunsApi.Data;
 using Strait.RunsApi.StateMachines;
 using Strait.ServiceDefaults.Http;
+using Strait.ServiceDefaults.Json;
 using Strait.ServiceDefaults.Security;
 
 namespace Strait.RunsApi.Apis;
@@ -57,13 +58,18 @@ public static class TriggerApi
             return ApiResults.BadRequest("invalid trigger", errors);
         }
 
+        if (await PayloadMismatchAsync(job, payload, "payload", ct) is { } mismatch)
+        {
+            return ApiResults.BadRequest("payload does not match the job's payload_schema", mismatch);
+        }
+
         var hash = CanonicalJson.Hash(payload);
         if (request.DryRun == true)
         {
             var preview = RunFactory.Create(job, request, payload, hash, now, "manual", null, []);
             return TypedResults.Ok(new
             {
-                job = new { id = job.Id, name = job.Name, slug = job.Slug, timeout_secs = job.TimeoutSecs, max_attempts = job.MaxAttempts, version = job.Version, version_id = job.VersionId },
+                job = new { id = job.Id, name = job.Name, slug = job.Slug, execution_mode = job.ExecutionMode, queue = job.Queue, timeout_secs = job.TimeoutSecs, max_attempts = job.MaxAttempts, version = job.Version, version_id = job.VersionId },
                 payload_hash = hash,
                 payload = JsonDocument.Parse(payload).RootElement,
                 scheduled_at = preview.ScheduledAt,
@@ -78,11 +84,23 @@ public static class TriggerApi
         if (request.IdempotencyKey is not null)
         {
             // Two triggers with one key race here: the advisory lock makes the second wait and then find the first's run.
-            await LockIdempotencyKeyAsync(db, job.Id, request.IdempotencyKey, ct);
+            await LockAsync(db, job.Id, request.IdempotencyKey, ct);
             var existing = await FindIdempotentRunAsync(db, job.Id, request.IdempotencyKey, now, ct);
             if (existing is not null)
             {
                 return TypedResults.Ok(new TriggerResponse(existing.Value.Id, RunStatuses.FromStateName(existing.Value.State), null, true));
+            }
+        }
+
+        if (job.DedupWindowSecs > 0)
+        {
+            // The same payload twice at once: the lock makes the second wait and then find the first's run.
+            await LockAsync(db, job.Id, "dedup/" + hash, ct);
+            var duplicate = await FindDuplicateRunAsync(db, job, hash, now, ct);
+            if (duplicate is not null)
+            {
+                var (id, state) = duplicate.Value;
+                return TypedResults.Created($"/v1/runs/{id}", new TriggerResponse(id, RunStatuses.FromStateName(state), hash, false));
             }
         }
 
@@ -114,6 +132,12 @@ public static class TriggerApi
 
         var now = time.GetUtcNow();
         var errors = items.SelectMany((item, i) => RunFactory.Validate(item, now, $"items[{i}].")).ToList();
+        var payloads = items.Select(item => CanonicalJson.Canonicalize(item.Payload)).ToList();
+        for (var i = 0; i < items.Count && job.PayloadSchema is not null; i++)
+        {
+            errors.AddRange(await PayloadMismatchAsync(job, payloads[i], $"items[{i}].payload", ct) ?? []);
+        }
+
         if (errors.Count > 0)
         {
             return ApiResults.BadRequest("invalid bulk trigger", errors);
@@ -121,12 +145,13 @@ public static class TriggerApi
 
         var batchId = Guid.CreateVersion7(now);
         var results = new List<BulkTriggerResult>(items.Count);
+        var created = 0;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        foreach (var item in items)
+        foreach (var (item, payload) in items.Zip(payloads))
         {
             if (item.IdempotencyKey is { Length: > 0 } key)
             {
-                await LockIdempotencyKeyAsync(db, job.Id, key, ct);
+                await LockAsync(db, job.Id, key, ct);
                 var existing = await FindIdempotentRunAsync(db, job.Id, key, now, ct)
                     ?? FindPending(db, job.Id, key);
                 if (existing is not null)
@@ -136,18 +161,29 @@ public static class TriggerApi
                 }
             }
 
-            var payload = CanonicalJson.Canonicalize(item.Payload);
-            var run = RunFactory.Create(job, item, payload, CanonicalJson.Hash(payload), now, "manual", caller.Actor, []);
+            var hash = CanonicalJson.Hash(payload);
+            if (job.DedupWindowSecs > 0)
+            {
+                await LockAsync(db, job.Id, "dedup/" + hash, ct);
+                var duplicate = await FindDuplicateRunAsync(db, job, hash, now, ct) ?? FindPendingDuplicate(db, job.Id, hash);
+                if (duplicate is not null)
+                {
+                    results.Add(new BulkTriggerResult(duplicate.Value.Id, RunStatuses.FromStateName(duplicate.Value.State), false));
+                    continue;
+                }
+            }
+
+            var run = RunFactory.Create(job, item, payload, hash, now, "manual", caller.Actor, []);
             run.BatchId = batchId;
             await scheduler.StartAsync(run, ct);
             db.Runs.Add(run);
             results.Add(new BulkTriggerResult(run.CorrelationId, RunStateMachine.Status(run), false));
+            created++;
         }
 
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return TypedResults.Created($"/v1/runs?batch_id={batchId}",
-            new BulkTriggerResponse(batchId, results, results.Count, results.Count(r => !r.IdempotencyHit)));
+        return TypedResults.Created($"/v1/runs?batch_id={batchId}", new BulkTriggerResponse(batchId, results, results.Count, created));
     }
 
     private static async Task<(Job? Job, IResult? Error)> FindTriggerableJobAsync(string jobId, Caller caller, RunsDbContext db, CancellationToken ct)
@@ -169,8 +205,29 @@ public static class TriggerApi
     }
 
     /// <summary>Held until the transaction ends, so triggers with one key for one job take turns.</summary>
-    private static Task<int> LockIdempotencyKeyAsync(RunsDbContext db, Guid jobId, string key, CancellationToken ct) =>
+    private static Task<int> LockAsync(RunsDbContext db, Guid jobId, string key, CancellationToken ct) =>
         db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtextextended({jobId.ToString() + "/" + key}, 0))", ct);
+
+    private static async Task<IReadOnlyList<string>?> PayloadMismatchAsync(Job job, string payload, string subject, CancellationToken ct) =>
+        job.PayloadSchema is null ? null : await JsonSchemaValidator.ValidateAsync(job.PayloadSchema, payload, ct, subject, cache: true);
+
+    // routes.md §3.1: the same payload for the same job inside dedup_window_secs returns the run already made, whatever its status.
+    private static async Task<(Guid Id, string State)?> FindDuplicateRunAsync(RunsDbContext db, Job job, string hash, DateTimeOffset now, CancellationToken ct)
+    {
+        var since = now.AddSeconds(-job.DedupWindowSecs);
+        var hit = await db.Runs.AsNoTracking()
+            .Where(r => r.ProjectId == job.ProjectId && r.CreatedAt >= since && r.JobId == job.Id && r.PayloadHash == hash)
+            .OrderByDescending(r => r.CreatedAt)
+            .Select(r => new { r.CorrelationId, r.CurrentState })
+            .FirstOrDefaultAsync(ct);
+        return hit is null ? null : (hit.CorrelationId, hit.CurrentState);
+    }
+
+    private static (Guid Id, string State)? FindPendingDuplicate(RunsDbContext db, Guid jobId, string hash) =>
+        db.ChangeTracker.Entries<RunState>().Select(e => e.Entity)
+            .Where(r => r.JobId == jobId && r.PayloadHash == hash)
+            .Select(r => ((Guid, string)?)(r.CorrelationId, r.CurrentState))
+            .FirstOrDefault();
 
     // A key matches a run of the job that is still going, or that finished less than 24 hours ago.
     private static async Task<(Guid Id, string State)?> FindIdempotentRunAsync(RunsDbContext db, Guid jobId, string key, DateTimeOffset now, CancellationToken ct)

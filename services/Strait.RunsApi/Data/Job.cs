@@ -1,3 +1,5 @@
+using Strait.RunsApi.Apis;
+
 namespace Strait.RunsApi.Data;
 
 /// <summary>A job: an HTTP endpoint the customer owns, with the rules its runs follow.</summary>
@@ -21,6 +23,26 @@ public sealed class Job
     public string? RetryStrategy { get; set; }
     public List<int> RetryDelaysSecs { get; set; } = [];
     public Dictionary<string, string> Tags { get; set; } = [];
+    public string? Cron { get; set; }
+    public string? Timezone { get; set; }
+    public string? CronOverlapPolicy { get; set; }
+
+    /// <summary>When the cron scheduler fires this job next; null when the job has no cron.</summary>
+    public DateTimeOffset? NextRunAt { get; set; }
+
+    /// <summary>JSON Schema text the trigger payloads must match.</summary>
+    public string? PayloadSchema { get; set; }
+
+    /// <summary>JSON Schema text the results sent to <c>/complete</c> must match.</summary>
+    public string? ResultSchema { get; set; }
+
+    public int DedupWindowSecs { get; set; }
+    public Dictionary<string, string> DefaultRunMetadata { get; set; } = [];
+    public string Queue { get; set; } = JobValidation.DefaultQueue;
+    public int RetryPriorityBoost { get; set; } = 1;
+    public int? PoisonPillThreshold { get; set; }
+    public string VersionPolicy { get; set; } = JobValidation.DefaultVersionPolicy;
+    public string ExecutionMode { get; set; } = JobValidation.HttpExecutionMode;
     public bool Enabled { get; set; } = true;
     public bool Paused { get; set; }
     public DateTimeOffset? PausedAt { get; set; }

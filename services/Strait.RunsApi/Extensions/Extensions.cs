@@ -3,6 +3,7 @@ using Strait.RunsApi.Consumers;
 using Strait.Contracts.Runs;
 using Strait.Messaging;
 using Strait.RunsApi.Data;
+using Strait.RunsApi.Scheduling;
 using Strait.RunsApi.StateMachines;
 using Strait.ServiceDefaults;
 using Strait.ServiceDefaults.Data;
@@ -23,6 +24,8 @@ public static class Extensions
         builder.Services.AddScoped<IApiKeyStore>(sp => sp.GetRequiredService<DbApiKeyStore>());
         builder.AddStraitAuthentication();
         builder.Services.AddScoped<RunScheduler>();
+        builder.Services.AddOptions<CronSchedulerOptions>().BindConfiguration(CronSchedulerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<CronScheduler>();
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.SectionName);
         builder.Services.AddOptions<RunLifecycleOptions>().BindConfiguration(RunLifecycleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddStraitMessaging<RunsDbContext>(bus =>

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Strait.SdkIngest.Data;
 using Strait.Contracts.Runs;
 using Strait.ServiceDefaults.Http;
+using Strait.ServiceDefaults.Json;
 using Strait.ServiceDefaults.Security;
 
 namespace Strait.SdkIngest.Apis;
@@ -40,9 +41,41 @@ public static class SdkLifecycleApi
             return ApiResults.Error(StatusCodes.Status413PayloadTooLarge, $"result exceeds {MaxResultBytes} bytes");
         }
 
+        if (result is not null && await ResultSchemaRefusalAsync(runId, result, http, db, ct) is { } refusal)
+        {
+            return refusal;
+        }
+
         var outcome = await SendAsync(client, new CompleteRun { RunId = runId, Attempt = Attempt(http), Result = result }, ct);
         await RecordTerminalAsync(db, clock, runId, outcome, ct);
         return ToResult(outcome, runId);
+    }
+
+    // routes.md §1.5: a result the job's result_schema refuses is answered 422 result_schema_validation_failed and the run
+    // is left as it was. Unknown or finished runs are not checked here: the saga's own answer (404, 410) is the truth.
+    private static async Task<IResult?> ResultSchemaRefusalAsync(Guid runId, string result, HttpContext http, IngestDbContext db, CancellationToken ct)
+    {
+        var run = await db.RunStates.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, ct)
+            ?? await http.RequestServices.GetRequiredService<Clients.RunCopySeeder>().SeedAsync(db, runId, ct);
+        if (run is null || SdkRunGuard.TerminalStatuses.Contains(run.Status))
+        {
+            return null;
+        }
+
+        string? schema;
+        try
+        {
+            schema = await http.RequestServices.GetRequiredService<Clients.JobResultSchemas>().GetAsync(run.JobId, ct);
+        }
+        catch (HttpRequestException)
+        {
+            return ApiResults.Error(StatusCodes.Status503ServiceUnavailable, "the job's result schema cannot be read right now; retry");
+        }
+
+        return schema is not null && await JsonSchemaValidator.ValidateAsync(schema, result, ct, "result", cache: true) is { } mismatch
+            ? ApiResults.Error(StatusCodes.Status422UnprocessableEntity, "result does not match the job's result_schema", mismatch,
+                "result_schema_validation_failed")
+            : null;
     }
 
     private static async Task<IResult> FailAsync(

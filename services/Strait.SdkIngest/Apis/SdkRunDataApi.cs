@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Strait.Contracts.Runs;
 using Strait.SdkIngest.Data;
 using Strait.ServiceDefaults.Http;
+using Strait.ServiceDefaults.Json;
 
 namespace Strait.SdkIngest.Apis;
 
@@ -107,7 +108,7 @@ public static class SdkRunDataApi
             return ApiResults.Error(StatusCodes.Status413PayloadTooLarge, $"value exceeds {SdkRequestValidation.MaxJsonBytes} bytes");
         }
 
-        if (schema is not null && await OutputSchemaValidator.ValidateAsync(schema, value, ct) is { } mismatch)
+        if (schema is not null && await JsonSchemaValidator.ValidateAsync(schema, value, ct) is { } mismatch)
         {
             return ApiResults.Error(StatusCodes.Status422UnprocessableEntity, "value does not match schema", mismatch);
         }

@@ -43,6 +43,23 @@ public sealed class RunsApiClient(HttpClient http, IOptions<StraitSecurityOption
         return await response.Content.ReadAsStringAsync(ct);
     }
 
+    /// <summary>The job's <c>result_schema</c> JSON text; null when the job has none or no longer exists.</summary>
+    public async Task<string?> GetResultSchemaAsync(Guid jobId, CancellationToken ct)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"/internal/v1/jobs/{jobId}/result-schema", null, null, ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        using var document = await JsonDocument.ParseAsync(body, cancellationToken: ct);
+        return document.RootElement.TryGetProperty("result_schema", out var schema) && schema.ValueKind != JsonValueKind.Null
+            ? schema.GetRawText()
+            : null;
+    }
+
     /// <summary>
     /// Creates a spawned child; the answer (the new run, or an error body) is handed to the job code unchanged, under
     /// the same request id.

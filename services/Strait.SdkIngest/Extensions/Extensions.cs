@@ -28,6 +28,7 @@ public static class Extensions
         builder.Services.AddHttpClient<RunsApiClient>(client =>
             client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.RunsApi));
         builder.Services.AddScoped<RunCopySeeder>();
+        builder.Services.AddScoped<JobResultSchemas>();
         builder.Services.AddOptions<SdkMemoryOptions>().BindConfiguration(SdkMemoryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<RunFeedPublisher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunFeedPublisher>());

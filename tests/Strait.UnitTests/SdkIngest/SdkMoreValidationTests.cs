@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Strait.SdkIngest.Apis;
+using Strait.ServiceDefaults.Json;
 
 namespace Strait.UnitTests.SdkIngest;
 
@@ -49,14 +50,14 @@ public sealed class SdkMoreValidationTests
 
     [Fact]
     public async Task Schema_MatchingValue_HasNoErrors() =>
-        Assert.Null(await OutputSchemaValidator.ValidateAsync("""{"type":"object","required":["a"],"properties":{"a":{"type":"integer"}}}""", """{"a":1}""", default));
+        Assert.Null(await JsonSchemaValidator.ValidateAsync("""{"type":"object","required":["a"],"properties":{"a":{"type":"integer"}}}""", """{"a":1}""", default));
 
     [Fact]
     public async Task Schema_WrongTypeAndMissingProperty_AreReportedWithTheirPath()
     {
         var schema = """{"type":"object","required":["a","b"],"properties":{"a":{"type":"integer"}}}""";
 
-        var errors = await OutputSchemaValidator.ValidateAsync(schema, """{"a":"x"}""", default);
+        var errors = await JsonSchemaValidator.ValidateAsync(schema, """{"a":"x"}""", default);
 
         Assert.NotNull(errors);
         Assert.Contains(errors, e => e.StartsWith("value/a:", StringComparison.Ordinal));
@@ -68,8 +69,8 @@ public sealed class SdkMoreValidationTests
     {
         var schema = """{"definitions":{"n":{"type":"number","maximum":3}},"type":"object","properties":{"x":{"$ref":"#/definitions/n"}}}""";
 
-        Assert.Null(await OutputSchemaValidator.ValidateAsync(schema, """{"x":2}""", default));
-        Assert.NotNull(await OutputSchemaValidator.ValidateAsync(schema, """{"x":4}""", default));
+        Assert.Null(await JsonSchemaValidator.ValidateAsync(schema, """{"x":2}""", default));
+        Assert.NotNull(await JsonSchemaValidator.ValidateAsync(schema, """{"x":4}""", default));
     }
 
     [Theory]
@@ -78,7 +79,7 @@ public sealed class SdkMoreValidationTests
     [InlineData("""{"$ref":"/etc/passwd"}""")]
     public async Task Schema_ExternalReference_IsRefusedNotFetched(string schema)
     {
-        var errors = await OutputSchemaValidator.ValidateAsync(schema, "1", default);
+        var errors = await JsonSchemaValidator.ValidateAsync(schema, "1", default);
 
         Assert.NotNull(errors);
         Assert.StartsWith("schema:", Assert.Single(errors));
@@ -91,7 +92,7 @@ public sealed class SdkMoreValidationTests
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
 
-        var errors = await OutputSchemaValidator.ValidateAsync($$"""{"$ref":"http://127.0.0.1:{{port}}/schema.json"}""", "1", default);
+        var errors = await JsonSchemaValidator.ValidateAsync($$"""{"$ref":"http://127.0.0.1:{{port}}/schema.json"}""", "1", default);
 
         Assert.NotNull(errors);
         Assert.False(listener.Pending(), "the validator connected to the schema's URL");
@@ -100,8 +101,8 @@ public sealed class SdkMoreValidationTests
     [Fact]
     public async Task Schema_BooleanSchemas_AcceptAllOrNothing()
     {
-        Assert.Null(await OutputSchemaValidator.ValidateAsync("true", "{}", default));
-        Assert.NotNull(await OutputSchemaValidator.ValidateAsync("false", "{}", default));
+        Assert.Null(await JsonSchemaValidator.ValidateAsync("true", "{}", default));
+        Assert.NotNull(await JsonSchemaValidator.ValidateAsync("false", "{}", default));
     }
 
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement.Clone();

@@ -19,6 +19,17 @@ public sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         builder.Property(j => j.PauseReason).HasMaxLength(500);
         builder.Property(j => j.VersionId).HasMaxLength(16);
         builder.Property(j => j.Tags).HasColumnType("jsonb");
+        builder.Property(j => j.Cron).HasMaxLength(256);
+        builder.Property(j => j.Timezone).HasMaxLength(64);
+        builder.Property(j => j.CronOverlapPolicy).HasMaxLength(16);
+        builder.Property(j => j.PayloadSchema).HasColumnType("jsonb");
+        builder.Property(j => j.ResultSchema).HasColumnType("jsonb");
+        builder.Property(j => j.DefaultRunMetadata).HasColumnType("jsonb");
+        builder.Property(j => j.Queue).HasMaxLength(63);
+        builder.Property(j => j.VersionPolicy).HasMaxLength(16);
+        builder.Property(j => j.ExecutionMode).HasMaxLength(16);
+        // The cron scheduler's claim: the earliest due job first, among the few that have a schedule.
+        builder.HasIndex(j => j.NextRunAt).HasFilter("next_run_at IS NOT NULL");
         // Two concurrent edits of one job: the second fails instead of silently overwriting the first.
         builder.Property(j => j.Version).IsConcurrencyToken();
         builder.HasIndex(j => new { j.ProjectId, j.Slug }).IsUnique();

@@ -333,6 +333,25 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("created_by");
 
+                    b.Property<string>("Cron")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("cron");
+
+                    b.Property<string>("CronOverlapPolicy")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("cron_overlap_policy");
+
+                    b.Property<int>("DedupWindowSecs")
+                        .HasColumnType("integer")
+                        .HasColumnName("dedup_window_secs");
+
+                    b.Property<Dictionary<string, string>>("DefaultRunMetadata")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("default_run_metadata");
+
                     b.Property<string>("Description")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
@@ -347,6 +366,12 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasMaxLength(2048)
                         .HasColumnType("character varying(2048)")
                         .HasColumnName("endpoint_url");
+
+                    b.Property<string>("ExecutionMode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("execution_mode");
 
                     b.Property<string>("FallbackEndpointUrl")
                         .HasMaxLength(2048)
@@ -371,6 +396,10 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("name");
 
+                    b.Property<DateTimeOffset?>("NextRunAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_run_at");
+
                     b.Property<string>("PauseReason")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
@@ -384,10 +413,24 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("paused_at");
 
+                    b.Property<string>("PayloadSchema")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("payload_schema");
+
+                    b.Property<int?>("PoisonPillThreshold")
+                        .HasColumnType("integer")
+                        .HasColumnName("poison_pill_threshold");
+
                     b.Property<string>("ProjectId")
                         .IsRequired()
                         .HasColumnType("character varying(64)")
                         .HasColumnName("project_id");
+
+                    b.Property<string>("Queue")
+                        .IsRequired()
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)")
+                        .HasColumnName("queue");
 
                     b.Property<int>("RateLimitMax")
                         .HasColumnType("integer")
@@ -397,10 +440,18 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("rate_limit_window_secs");
 
+                    b.Property<string>("ResultSchema")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("result_schema");
+
                     b.PrimitiveCollection<List<int>>("RetryDelaysSecs")
                         .IsRequired()
                         .HasColumnType("integer[]")
                         .HasColumnName("retry_delays_secs");
+
+                    b.Property<int>("RetryPriorityBoost")
+                        .HasColumnType("integer")
+                        .HasColumnName("retry_priority_boost");
 
                     b.Property<string>("RetryStrategy")
                         .HasMaxLength(16)
@@ -431,6 +482,11 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("timeout_secs");
 
+                    b.Property<string>("Timezone")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("timezone");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
@@ -450,8 +506,18 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("version_id");
 
+                    b.Property<string>("VersionPolicy")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("version_policy");
+
                     b.HasKey("Id")
                         .HasName("pk_jobs");
+
+                    b.HasIndex("NextRunAt")
+                        .HasDatabaseName("ix_jobs_next_run_at")
+                        .HasFilter("next_run_at IS NOT NULL");
 
                     b.HasIndex("ProjectId", "Slug")
                         .IsUnique()
