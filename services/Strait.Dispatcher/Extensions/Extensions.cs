@@ -33,6 +33,7 @@ public static class Extensions
     {
         app.MapWorkersApi();
         app.MapQueuesApi();
+        app.MapEndpointChecksApi();
         return app;
     }
 

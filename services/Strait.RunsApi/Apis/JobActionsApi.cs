@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Strait.RunsApi.Clients;
 using Strait.RunsApi.Data;
 using Strait.RunsApi.StateMachines;
 using Strait.ServiceDefaults.Http;
@@ -25,6 +26,7 @@ public static class JobActionsApi
         group.MapPost("/{jobId}/clone", CloneAsync).RequireScope(Scopes.JobsWrite);
         group.MapGet("/{jobId}/health", HealthAsync).RequireScope(Scopes.JobsRead);
         group.MapPost("/{jobId}/endpoint", SetEndpointAsync).RequireScope(Scopes.JobsWrite);
+        group.MapPost("/{jobId}/endpoint/verify", VerifyEndpointAsync).RequireScope(Scopes.JobsWrite);
         return app;
     }
 
@@ -240,5 +242,31 @@ public static class JobActionsApi
         }
 
         return TypedResults.Ok(new EndpointResponse(JobResponse.From(job), secret));
+    }
+
+    /// <summary>A signed test request to the job's endpoint, sent by the dispatcher (which owns outbound calls).</summary>
+    private static async Task<IResult> VerifyEndpointAsync(string jobId, Caller caller, RunsDbContext db, DispatcherClient dispatcher,
+        ILoggerFactory loggers, CancellationToken ct)
+    {
+        var job = await JobsApi.FindAsync(jobId, caller, db, ct);
+        if (job is null)
+        {
+            return ApiResults.NotFound("job not found");
+        }
+
+        if (string.IsNullOrWhiteSpace(job.EndpointUrl))
+        {
+            return ApiResults.BadRequest("job has no endpoint configured");
+        }
+
+        try
+        {
+            return TypedResults.Ok(await dispatcher.CheckEndpointAsync(job.EndpointUrl, job.SigningSecret, ct));
+        }
+        catch (HttpRequestException ex)
+        {
+            loggers.CreateLogger(typeof(JobActionsApi)).LogWarning(ex, "Endpoint verification of job {JobId} could not reach the dispatcher", job.Id);
+            return ApiResults.Error(StatusCodes.Status503ServiceUnavailable, "endpoint verification unavailable: dispatcher unreachable");
+        }
     }
 }

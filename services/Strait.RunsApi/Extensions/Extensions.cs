@@ -2,6 +2,7 @@ using Strait.RunsApi.Apis;
 using Strait.RunsApi.Consumers;
 using Strait.Contracts.Runs;
 using Strait.Messaging;
+using Strait.RunsApi.Clients;
 using Strait.RunsApi.Data;
 using Strait.RunsApi.Scheduling;
 using Strait.RunsApi.StateMachines;
@@ -27,6 +28,8 @@ public static class Extensions
         builder.Services.AddOptions<CronSchedulerOptions>().BindConfiguration(CronSchedulerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<CronScheduler>();
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.SectionName);
+        builder.Services.AddHttpClient<DispatcherClient>(client =>
+            client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.Dispatcher));
         builder.Services.AddOptions<RunLifecycleOptions>().BindConfiguration(RunLifecycleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddStraitMessaging<RunsDbContext>(bus =>
         {

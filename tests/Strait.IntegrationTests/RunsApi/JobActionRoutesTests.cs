@@ -177,4 +177,42 @@ public sealed class JobActionRoutesTests(PlatformFixture fixture) : IAsyncLifeti
         Assert.Equal(3, rotatedBody.GetProperty("job").GetProperty("version").GetInt32());
         Assert.Equal(3, (await api.Http.GetFromJsonAsync<JsonElement>($"/v1/jobs/{jobId}/versions")).GetProperty("data").GetArrayLength());
     }
+
+    [Fact]
+    public async Task VerifyEndpoint_SendsASignedTestRequestAndReportsTheAnswer()
+    {
+        const string secret = "verify-secret-0123456789";
+        var url = endpoint.Route(c => { c.Response.StatusCode = 204; return Task.CompletedTask; });
+        var jobId = await api.CreateJobAsync(url, new { endpoint_signing_secret = secret });
+        var failingUrl = endpoint.Route(c => { c.Response.StatusCode = 503; return Task.CompletedTask; });
+        var failingJob = await api.CreateJobAsync(failingUrl);
+        var unreachableJob = await api.CreateJobAsync($"http://127.0.0.1:{FreePort.Next()}/job");
+
+        var ok = await api.Http.PostAsync($"/v1/jobs/{jobId}/endpoint/verify", null);
+        var failing = await api.Http.PostAsync($"/v1/jobs/{failingJob}/endpoint/verify", null);
+        var unreachable = await api.Http.PostAsync($"/v1/jobs/{unreachableJob}/endpoint/verify", null);
+        var foreign = await other.Http.PostAsync($"/v1/jobs/{jobId}/endpoint/verify", null);
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        var body = await ok.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(body.GetProperty("success").GetBoolean());
+        Assert.Equal(204, body.GetProperty("status_code").GetInt32());
+        Assert.True(body.GetProperty("latency_ms").GetInt64() >= 1);
+        var request = Assert.Single(endpoint.RequestsTo(url));
+        Assert.Equal("1", request.Header("X-Strait-Verify"));
+        var timestamp = long.Parse(request.Header("X-Strait-Timestamp"), System.Globalization.CultureInfo.InvariantCulture);
+        var expected = "v1=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret),
+            (byte[])[.. System.Text.Encoding.ASCII.GetBytes($"{timestamp}."), .. request.Body]));
+        Assert.Equal(expected, request.Header("X-Strait-Signature"));
+        var failed = await failing.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((false, 503, "endpoint returned 503"), (failed.GetProperty("success").GetBoolean(), failed.GetProperty("status_code").GetInt32(),
+            failed.GetProperty("error").GetString()));
+        var refused = await unreachable.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(refused.GetProperty("success").GetBoolean());
+        Assert.False(refused.TryGetProperty("status_code", out _));
+        Assert.StartsWith("connection failed", refused.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        // Verification runs nothing: no run was created.
+        Assert.Equal(0, (await api.Http.GetFromJsonAsync<JsonElement>($"/v1/runs?job_id={jobId}")).GetProperty("data").GetArrayLength());
+    }
 }
