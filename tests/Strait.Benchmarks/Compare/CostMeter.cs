@@ -11,13 +11,25 @@ public sealed class CostMeter(PostgresCommits postgres, string database, BrokerM
     /// <summary>Commits per second the system makes when idle (pollers, heartbeats); subtracted from a round's count.</summary>
     public double IdleCommitsPerSecond { get; private set; }
 
-    /// <summary>Measures <see cref="IdleCommitsPerSecond"/> over <paramref name="window"/> (nothing else may run meanwhile).</summary>
+    /// <summary>
+    /// Measures <see cref="IdleCommitsPerSecond"/> over <paramref name="window"/> (nothing else may run meanwhile) as the
+    /// median of six slices: PostgreSQL publishes a backend's counts late and in one lump (stats flush, autovacuum), so a
+    /// single window just after a load can count hundreds of commits that belong to the load, not to idling.
+    /// </summary>
     public async Task CalibrateAsync(TimeSpan window, CancellationToken ct)
     {
-        var before = await postgres.ReadAsync(database, ct);
-        var clock = Stopwatch.StartNew();
-        await Task.Delay(window, ct);
-        IdleCommitsPerSecond = (await postgres.ReadAsync(database, ct) - before) / clock.Elapsed.TotalSeconds;
+        const int slices = 6;
+        var rates = new List<double>(slices);
+        for (var i = 0; i < slices; i++)
+        {
+            var before = await postgres.ReadAsync(database, ct);
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(window / slices, ct);
+            rates.Add((await postgres.ReadAsync(database, ct) - before) / clock.Elapsed.TotalSeconds);
+        }
+
+        rates.Sort();
+        IdleCommitsPerSecond = (rates[(slices / 2) - 1] + rates[slices / 2]) / 2;
     }
 
     /// <summary>The counters at the start of a round.</summary>
