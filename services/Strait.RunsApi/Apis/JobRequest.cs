@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Strait.RunsApi.Apis;
 
 /// <summary>The body of <c>POST /v1/jobs</c> (and, with every field optional, of PATCH).</summary>
-public sealed record JobRequest(
+public sealed partial record JobRequest(
     string? ProjectId,
     string? Name,
     string? Slug,

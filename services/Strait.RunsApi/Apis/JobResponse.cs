@@ -31,6 +31,10 @@ public sealed record JobResponse
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public JsonElement? PayloadSchema { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public JsonElement? ResultSchema { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? DedupWindowSecs { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ExecutionWindowCron { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? DebounceWindowSecs { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? BatchWindowSecs { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? BatchMaxSize { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, string>? DefaultRunMetadata { get; init; }
     public required string Queue { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? RetryPriorityBoost { get; init; }
@@ -74,6 +78,10 @@ public sealed record JobResponse
         PayloadSchema = Json(job.PayloadSchema),
         ResultSchema = Json(job.ResultSchema),
         DedupWindowSecs = NullIfZero(job.DedupWindowSecs),
+        ExecutionWindowCron = job.ExecutionWindowCron,
+        DebounceWindowSecs = NullIfZero(job.DebounceWindowSecs),
+        BatchWindowSecs = NullIfZero(job.BatchWindowSecs),
+        BatchMaxSize = NullIfZero(job.BatchMaxSize),
         DefaultRunMetadata = job.DefaultRunMetadata.Count == 0 ? null : job.DefaultRunMetadata,
         Queue = job.Queue,
         RetryPriorityBoost = NullIfZero(job.RetryPriorityBoost),

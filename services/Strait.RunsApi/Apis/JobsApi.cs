@@ -92,6 +92,10 @@ public static class JobsApi
             PayloadSchema = JobValidation.SchemaText(body.PayloadSchema),
             ResultSchema = JobValidation.SchemaText(body.ResultSchema),
             DedupWindowSecs = body.DedupWindowSecs ?? 0,
+            ExecutionWindowCron = NullIfEmpty(body.ExecutionWindowCron),
+            DebounceWindowSecs = body.DebounceWindowSecs ?? 0,
+            BatchWindowSecs = body.BatchWindowSecs ?? 0,
+            BatchMaxSize = body.BatchMaxSize ?? 0,
             DefaultRunMetadata = body.DefaultRunMetadata ?? [],
             Queue = NullIfEmpty(body.QueueName) ?? JobValidation.DefaultQueue,
             RetryPriorityBoost = PriorityBoost(body.RetryPriorityBoost),
@@ -238,6 +242,13 @@ public static class JobsApi
             present.Contains("poison_pill_threshold") ? patch.PoisonPillThreshold : job.PoisonPillThreshold,
             Pick("version_policy", patch.VersionPolicy, job.VersionPolicy),
             Pick("execution_mode", patch.ExecutionMode, job.ExecutionMode));
+        merged = merged with
+        {
+            ExecutionWindowCron = Pick("execution_window_cron", patch.ExecutionWindowCron, job.ExecutionWindowCron),
+            DebounceWindowSecs = Keep("debounce_window_secs", patch.DebounceWindowSecs, job.DebounceWindowSecs),
+            BatchWindowSecs = Keep("batch_window_secs", patch.BatchWindowSecs, job.BatchWindowSecs),
+            BatchMaxSize = Keep("batch_max_size", patch.BatchMaxSize, job.BatchMaxSize),
+        };
         var errors = JobValidation.ValidateCreate(merged, outbound.Value);
         if (errors.Count == 0)
         {
@@ -282,6 +293,10 @@ public static class JobsApi
         job.PayloadSchema = JobValidation.SchemaText(merged.PayloadSchema);
         job.ResultSchema = JobValidation.SchemaText(merged.ResultSchema);
         job.DedupWindowSecs = merged.DedupWindowSecs!.Value;
+        job.ExecutionWindowCron = merged.ExecutionWindowCron;
+        job.DebounceWindowSecs = merged.DebounceWindowSecs!.Value;
+        job.BatchWindowSecs = merged.BatchWindowSecs!.Value;
+        job.BatchMaxSize = merged.BatchMaxSize!.Value;
         job.DefaultRunMetadata = merged.DefaultRunMetadata!;
         job.Queue = merged.QueueName ?? JobValidation.DefaultQueue;
         job.RetryPriorityBoost = PriorityBoost(merged.RetryPriorityBoost);

@@ -36,6 +36,7 @@ public static class RunFactory
             errors.Add($"{prefix}idempotency_key: must be at most 256 characters");
         }
 
+        request.ValidateBufferKeys(errors, prefix);
         if (request.ScheduledAt is { } at && (at < now - ClockSkew || at > now + MaxScheduleAhead))
         {
             errors.Add($"{prefix}scheduled_at: must not be in the past nor more than 30 days ahead");

@@ -31,7 +31,7 @@ public static class TriggerApi
     public sealed record BulkTriggerResponse(Guid BatchId, IReadOnlyList<BulkTriggerResult> Results, int Total, int Created);
 
     private static async Task<IResult> TriggerAsync(string jobId, TriggerRequest? body, HttpRequest http, Caller caller,
-        RunsDbContext db, RunScheduler scheduler, TimeProvider time, CancellationToken ct)
+        RunsDbContext db, RunScheduler scheduler, ProjectQuotas quotas, TimeProvider time, CancellationToken ct)
     {
         var request = (body ?? new TriggerRequest(null, null, null, null, null, null, null, null)) with
         {
@@ -104,6 +104,13 @@ public static class TriggerApi
             }
         }
 
+        if (await TriggerIntake.BeforeEnqueueAsync(db, scheduler, quotas, job, request, run, now, ct) is { } answer)
+        {
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return answer;
+        }
+
         await scheduler.StartAsync(run, ct);
         db.Runs.Add(run);
         await db.SaveChangesAsync(ct);
@@ -112,7 +119,7 @@ public static class TriggerApi
     }
 
     private static async Task<IResult> TriggerBulkAsync(string jobId, BulkTriggerRequest? body, Caller caller, RunsDbContext db,
-        RunScheduler scheduler, TimeProvider time, CancellationToken ct)
+        RunScheduler scheduler, ProjectQuotas quotas, TimeProvider time, CancellationToken ct)
     {
         if (body?.Items is not { Count: > 0 } items)
         {
@@ -175,10 +182,16 @@ public static class TriggerApi
 
             var run = RunFactory.Create(job, item, payload, hash, now, "manual", caller.Actor, []);
             run.BatchId = batchId;
+            TriggerIntake.ApplyExecutionWindow(job, run, now);
             await scheduler.StartAsync(run, ct);
             db.Runs.Add(run);
             results.Add(new BulkTriggerResult(run.CorrelationId, RunStateMachine.Status(run), false));
             created++;
+        }
+
+        if (created > 0 && await quotas.CheckAsync(db, job.ProjectId, created, ct) is { } refused)
+        {
+            return refused;
         }
 
         await db.SaveChangesAsync(ct);

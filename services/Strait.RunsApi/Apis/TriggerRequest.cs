@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Strait.RunsApi.Apis;
 
 /// <summary>The body of <c>POST /v1/jobs/{id}/trigger</c> and one item of a bulk trigger.</summary>
-public sealed record TriggerRequest(
+public sealed partial record TriggerRequest(
     JsonElement? Payload,
     Dictionary<string, string>? Tags,
     DateTimeOffset? ScheduledAt,

@@ -3,7 +3,7 @@ using Strait.RunsApi.Apis;
 namespace Strait.RunsApi.Data;
 
 /// <summary>A job: an HTTP endpoint the customer owns, with the rules its runs follow.</summary>
-public sealed class Job
+public sealed partial class Job
 {
     public Guid Id { get; init; }
     public required string ProjectId { get; init; }

@@ -14,6 +14,8 @@ public sealed class RunsDbContext(DbContextOptions<RunsDbContext> options) : DbC
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<JobVersion> JobVersions => Set<JobVersion>();
     public DbSet<RunState> Runs => Set<RunState>();
+    public DbSet<DebounceEntry> DebounceEntries => Set<DebounceEntry>();
+    public DbSet<BatchItem> BatchItems => Set<BatchItem>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

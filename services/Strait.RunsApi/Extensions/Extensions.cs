@@ -27,6 +27,9 @@ public static class Extensions
         builder.Services.AddScoped<RunScheduler>();
         builder.Services.AddOptions<CronSchedulerOptions>().BindConfiguration(CronSchedulerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<CronScheduler>();
+        builder.Services.AddOptions<TriggerBufferOptions>().BindConfiguration(TriggerBufferOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<TriggerBufferPoller>();
+        builder.Services.AddSingleton<ProjectQuotas>();
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.SectionName);
         builder.Services.AddHttpClient<DispatcherClient>(client =>
             client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.Dispatcher));

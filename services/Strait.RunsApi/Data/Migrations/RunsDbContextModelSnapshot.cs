@@ -318,12 +318,133 @@ namespace Strait.RunsApi.Data.Migrations
                     b.ToTable("api_keys", "runs");
                 });
 
+            modelBuilder.Entity("Strait.RunsApi.Data.BatchItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_batch_items");
+
+                    b.HasIndex("JobId", "Key", "CreatedAt")
+                        .HasDatabaseName("ix_batch_items_job_id_key_created_at");
+
+                    b.ToTable("batch_items", "runs");
+                });
+
+            modelBuilder.Entity("Strait.RunsApi.Data.DebounceEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("ConcurrencyKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("concurrency_key");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateTimeOffset>("FireAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fire_at");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("payload");
+
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer")
+                        .HasColumnName("priority");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("project_id");
+
+                    b.Property<Dictionary<string, string>>("Tags")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("tags");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_debounce_entries");
+
+                    b.HasIndex("FireAt")
+                        .HasDatabaseName("ix_debounce_entries_fire_at");
+
+                    b.HasIndex("JobId", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_debounce_entries_job_id_key");
+
+                    b.ToTable("debounce_entries", "runs");
+                });
+
             modelBuilder.Entity("Strait.RunsApi.Data.Job", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
+
+                    b.Property<int>("BatchMaxSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("batch_max_size");
+
+                    b.Property<int>("BatchWindowSecs")
+                        .HasColumnType("integer")
+                        .HasColumnName("batch_window_secs");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -342,6 +463,10 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("cron_overlap_policy");
+
+                    b.Property<int>("DebounceWindowSecs")
+                        .HasColumnType("integer")
+                        .HasColumnName("debounce_window_secs");
 
                     b.Property<int>("DedupWindowSecs")
                         .HasColumnType("integer")
@@ -372,6 +497,11 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("execution_mode");
+
+                    b.Property<string>("ExecutionWindowCron")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("execution_window_cron");
 
                     b.Property<string>("FallbackEndpointUrl")
                         .HasMaxLength(2048)
@@ -589,6 +719,14 @@ namespace Strait.RunsApi.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<int?>("MaxExecutingRuns")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_executing_runs");
+
+                    b.Property<int?>("MaxQueuedRuns")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_queued_runs");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -878,6 +1016,26 @@ namespace Strait.RunsApi.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_api_keys_projects_project_id");
+                });
+
+            modelBuilder.Entity("Strait.RunsApi.Data.BatchItem", b =>
+                {
+                    b.HasOne("Strait.RunsApi.Data.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_batch_items_jobs_job_id");
+                });
+
+            modelBuilder.Entity("Strait.RunsApi.Data.DebounceEntry", b =>
+                {
+                    b.HasOne("Strait.RunsApi.Data.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_debounce_entries_jobs_job_id");
                 });
 
             modelBuilder.Entity("Strait.RunsApi.Data.Job", b =>
