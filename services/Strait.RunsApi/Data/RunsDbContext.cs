@@ -14,6 +14,7 @@ public sealed class RunsDbContext(DbContextOptions<RunsDbContext> options) : DbC
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<JobVersion> JobVersions => Set<JobVersion>();
     public DbSet<RunState> Runs => Set<RunState>();
+    public DbSet<JobDependency> JobDependencies => Set<JobDependency>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

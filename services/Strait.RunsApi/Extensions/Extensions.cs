@@ -35,6 +35,7 @@ public static class Extensions
         {
             bus.AddSagaStateMachine<RunStateMachine, RunState>(typeof(RunStateDefinition)).StraitRepository();
             bus.AddConsumer<RunAnnotatedConsumer>();
+            bus.AddConsumer<DependencyReleaseConsumer>();
             bus.AddRequestClient<CancelRun>();
             bus.AddRequestClient<ReplayDeadLetterRun>();
             bus.AddRequestClient<PauseRun>();
@@ -60,6 +61,7 @@ public static class Extensions
         app.MapInternalRunsApi();
         app.MapRunDebugApi();
         app.MapInternalLineageApi();
+        app.MapJobDependenciesApi();
         return app;
     }
 }
