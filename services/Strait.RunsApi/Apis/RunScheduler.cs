@@ -1,5 +1,6 @@
 using MassTransit;
 using Strait.Contracts.Runs;
+using Strait.RunsApi.Data;
 using Strait.RunsApi.StateMachines;
 
 namespace Strait.RunsApi.Apis;
@@ -7,19 +8,21 @@ namespace Strait.RunsApi.Apis;
 /// <summary>
 /// Sets a new run going from an API handler: its first message (a dispatch, or the scheduled-start timer), its expiry
 /// timer and its creation on the timeline. Everything is written to the handler's DbContext (bus outbox, durable
-/// scheduler), so it commits with the run row or not at all.
+/// scheduler), so it commits with the run row or not at all. A run held back by job dependencies starts waiting.
 /// </summary>
-public sealed class RunScheduler(IPublishEndpoint publish, IMessageScheduler scheduler)
+public sealed class RunScheduler(IPublishEndpoint publish, IMessageScheduler scheduler, RunsDbContext db)
 {
     public async Task StartAsync(RunState run, CancellationToken cancellationToken)
     {
+        await DependencyGate.HoldIfUnmetAsync(db, run, cancellationToken);
         if (run.ScheduledAt is { } scheduledAt)
         {
             var due = await scheduler.SchedulePublish(scheduledAt.UtcDateTime, new RunScheduleDue { RunId = run.CorrelationId }, cancellationToken);
             run.ScheduleDueToken = due.TokenId;
         }
-        else
+        else if (run.CurrentState != nameof(RunStateMachine.Waiting))
         {
+            // A run held back by its dependencies is dispatched when RunDependenciesMet releases it.
             await publish.Publish(RunStateMachine.ToDispatch(run, run.CreatedAt), cancellationToken);
         }
 

@@ -16,6 +16,7 @@ public sealed class RunsDbContext(DbContextOptions<RunsDbContext> options) : DbC
     public DbSet<RunState> Runs => Set<RunState>();
     public DbSet<DebounceEntry> DebounceEntries => Set<DebounceEntry>();
     public DbSet<BatchItem> BatchItems => Set<BatchItem>();
+    public DbSet<JobDependency> JobDependencies => Set<JobDependency>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

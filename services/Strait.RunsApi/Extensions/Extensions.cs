@@ -27,6 +27,7 @@ public static class Extensions
         builder.Services.AddScoped<RunScheduler>();
         builder.Services.AddOptions<CronSchedulerOptions>().BindConfiguration(CronSchedulerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<CronScheduler>();
+        builder.Services.AddHostedService<DependencyReleaser>();
         builder.Services.AddOptions<TriggerBufferOptions>().BindConfiguration(TriggerBufferOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<TriggerBufferPoller>();
         builder.Services.AddSingleton<ProjectQuotas>();
@@ -63,6 +64,7 @@ public static class Extensions
         app.MapInternalRunsApi();
         app.MapRunDebugApi();
         app.MapInternalLineageApi();
+        app.MapJobDependenciesApi();
         return app;
     }
 }

@@ -30,6 +30,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         Event(() => DispatchFailed, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
         Event(() => WaitReasonChanged, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
         Event(() => ChildFinished, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
+        Event(() => DependenciesMet, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
         Event(() => Complete, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
         Event(() => Fail, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
         Event(() => Heartbeat, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.ExecuteAsync(c => NotFound(c, c.Message.RunId))));
@@ -173,7 +174,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
 
         During(Waiting,
             // The explicit resume edge the original lacked (semantics.md §13.1): same attempt, delivered again.
-            When(WaitResumed).Unschedule(WaitTimeout)
+            When(WaitResumed, c => c.Saga.WaitReason != DependencyWaitReason).Unschedule(WaitTimeout)
                 .Then(c => { c.Saga.WaitReason = null; c.Saga.ResumedByEventKey = c.Message.EventKey; c.Saga.StartedAt = null; })
                 .TransitionTo(Queued).ThenAsync(SendDispatch).ThenAsync(Ok),
             When(WaitTimeout.Received).Then(c => SetError(c.Saga, $"wait timed out: {c.Saga.WaitReason}", "timeout")).TransitionTo(TimedOut),
@@ -185,6 +186,13 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
                 })
                 .TransitionTo(Queued).ThenAsync(SendChildResumeDispatch),
             Ignore(ChildFinished, c => c.Saga.WaitReason != SpawnAwaitKey(c.Message.ChildRunId)),
+            // Held back at trigger by job dependencies (semantics.md §9.4, the release the original's FSM blocked): the
+            // run has never been dispatched, so its first attempt goes out now. Only this event releases it.
+            When(DependenciesMet, c => c.Saga.WaitReason == DependencyWaitReason)
+                .Then(c => { c.Saga.WaitReason = null; c.Saga.StartedAt = null; })
+                .TransitionTo(Queued).ThenAsync(SendDispatch),
+            Ignore(DependenciesMet, c => c.Saga.WaitReason != DependencyWaitReason),
+            When(WaitResumed, c => c.Saga.WaitReason == DependencyWaitReason).ThenAsync(NotActive),
             When(Complete).IfElse(c => IsCurrent(c.Saga, c.Message.Attempt),
                 ok => ok.Then(c => CompleteWith(c.Saga, c.Message.Result)).TransitionTo(Completed).ThenAsync(Ok),
                 stale => stale.ThenAsync(Stale)),
@@ -218,7 +226,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         During(Waiting, When(WaitRequested).ThenAsync(NotActive));
         During(new[] { Delayed, Queued, Executing, Paused }, When(WaitResumed).ThenAsync(NotActive));
         During(new[] { Delayed, Queued, Executing, Paused, Completed, Failed, TimedOut, Crashed, SystemFailed, Canceled, Expired, DeadLetter },
-            Ignore(ChildFinished));
+            Ignore(ChildFinished), Ignore(DependenciesMet));
         During(new[] { Delayed, Queued, Executing, Waiting, Paused }, When(DeadLetterReplay).ThenAsync(NotDeadLetter));
         During(Executing, Waiting, Paused, When(Reschedule).ThenAsync(NotActive));
         During(new[] { Completed, Failed, TimedOut, Crashed, SystemFailed, Canceled, Expired, DeadLetter },
@@ -254,6 +262,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
     public Event<RunDispatchFailed> DispatchFailed { get; private set; } = null!;
     public Event<RunWaitReasonChanged> WaitReasonChanged { get; private set; } = null!;
     public Event<ChildRunFinished> ChildFinished { get; private set; } = null!;
+    public Event<RunDependenciesMet> DependenciesMet { get; private set; } = null!;
     public Event<CompleteRun> Complete { get; private set; } = null!;
     public Event<FailRun> Fail { get; private set; } = null!;
     public Event<RecordHeartbeat> Heartbeat { get; private set; } = null!;
@@ -274,6 +283,9 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
     public Schedule<RunState, RunWaitTimeout> WaitTimeout { get; private set; } = null!;
 
     public static string Status(RunState run) => RunStatuses.FromStateName(run.CurrentState);
+
+    /// <summary>The wait reason of a run held back at trigger until its job's dependencies are satisfied.</summary>
+    public const string DependencyWaitReason = "dependencies";
 
     /// <summary>The wait reason (and resume event key) of a parent parked until a spawned child ends.</summary>
     public static string SpawnAwaitKey(Guid childRunId) => "spawn-await:" + childRunId.ToString("D");

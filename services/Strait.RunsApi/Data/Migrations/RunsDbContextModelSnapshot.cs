@@ -659,6 +659,50 @@ namespace Strait.RunsApi.Data.Migrations
                     b.ToTable("jobs", "runs");
                 });
 
+            modelBuilder.Entity("Strait.RunsApi.Data.JobDependency", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Condition")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("condition");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("DependsOnJobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("depends_on_job_id");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("ProjectId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_job_dependencies");
+
+                    b.HasIndex("DependsOnJobId")
+                        .HasDatabaseName("ix_job_dependencies_depends_on_job_id");
+
+                    b.HasIndex("JobId", "DependsOnJobId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_job_dependencies_job_id_depends_on_job_id");
+
+                    b.ToTable("job_dependencies", "runs");
+                });
+
             modelBuilder.Entity("Strait.RunsApi.Data.JobVersion", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1005,6 +1049,14 @@ namespace Strait.RunsApi.Data.Migrations
                     b.HasIndex("ProjectId", "CurrentState", "CreatedAt")
                         .HasDatabaseName("ix_runs_project_id_status_created_at");
 
+                    b.HasIndex(new[] { "JobId" }, "ix_runs_dependency_wait")
+                        .HasDatabaseName("ix_runs_dependency_wait")
+                        .HasFilter("wait_reason = 'dependencies'");
+
+                    b.HasIndex(new[] { "JobId", "FinishedAt" }, "ix_runs_job_finished")
+                        .HasDatabaseName("ix_runs_job_finished")
+                        .HasFilter("finished_at IS NOT NULL");
+
                     b.ToTable("runs", "runs");
                 });
 
@@ -1046,6 +1098,23 @@ namespace Strait.RunsApi.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_jobs_projects_project_id");
+                });
+
+            modelBuilder.Entity("Strait.RunsApi.Data.JobDependency", b =>
+                {
+                    b.HasOne("Strait.RunsApi.Data.Job", null)
+                        .WithMany()
+                        .HasForeignKey("DependsOnJobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_dependencies_jobs_depends_on_job_id");
+
+                    b.HasOne("Strait.RunsApi.Data.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_dependencies_jobs_job_id");
                 });
 
             modelBuilder.Entity("Strait.RunsApi.Data.JobVersion", b =>
