@@ -34,7 +34,8 @@ public static class DependencyGate
             run.Metadata[DependencyKey] = key;
         }
 
-        if (run.CurrentState != nameof(RunStateMachine.Queued) || !await db.JobDependencies.AnyAsync(d => d.JobId == run.JobId, ct))
+        if (run.CurrentState != nameof(RunStateMachine.Queued) || !run.JobHasDependencies
+            || !await db.JobDependencies.AnyAsync(d => d.JobId == run.JobId, ct))
         {
             return;
         }

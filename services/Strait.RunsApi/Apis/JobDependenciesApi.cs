@@ -91,6 +91,7 @@ public static class JobDependenciesApi
             CreatedAt = now,
         };
         db.JobDependencies.Add(dependency);
+        job.HasDependencies = true;
         try
         {
             await db.SaveChangesAsync(ct);
@@ -135,6 +136,7 @@ public static class JobDependenciesApi
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.JobDependencies.Remove(dependency);
+        job!.HasDependencies = await db.JobDependencies.AnyAsync(d => d.JobId == job.Id && d.Id != dependency.Id, ct);
         await db.SaveChangesAsync(ct);
         // Runs held back only by the removed dependency (or by it and ones already met) go now.
         foreach (var runId in await Scheduling.DependencyReleaser.ReleasableAsync(db, dependency.JobId, ct))

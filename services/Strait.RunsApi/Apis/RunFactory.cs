@@ -94,6 +94,7 @@ public static class RunFactory
             EndpointUrl = job.EndpointUrl,
             SigningSecret = job.SigningSecret,
             FallbackEndpointUrl = job.FallbackEndpointUrl,
+            JobHasDependencies = job.HasDependencies,
             MaxAttempts = job.MaxAttempts,
             TimeoutSecs = job.TimeoutSecs,
             MaxConcurrency = job.MaxConcurrency,

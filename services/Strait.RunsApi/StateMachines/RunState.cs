@@ -77,4 +77,7 @@ public sealed class RunState : SagaStateMachineInstance
 
     /// <summary>The event key a resumed attempt is re-delivered with.</summary>
     public string? ResumedByEventKey { get; set; }
+
+    /// <summary>Not stored: the job's <see cref="Data.Job.HasDependencies"/> when the run was made (the dependency gate's shortcut).</summary>
+    public bool JobHasDependencies { get; set; }
 }

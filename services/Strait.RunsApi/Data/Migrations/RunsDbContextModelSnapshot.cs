@@ -508,6 +508,10 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasColumnType("character varying(2048)")
                         .HasColumnName("fallback_endpoint_url");
 
+                    b.Property<bool>("HasDependencies")
+                        .HasColumnType("boolean")
+                        .HasColumnName("has_dependencies");
+
                     b.Property<int>("MaxAttempts")
                         .HasColumnType("integer")
                         .HasColumnName("max_attempts");
