@@ -35,6 +35,10 @@ public sealed record JobResponse
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? DebounceWindowSecs { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? BatchWindowSecs { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? BatchMaxSize { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Guid? OnCompleteTriggerJob { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Guid? OnFailureTriggerJob { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public JsonElement? OnCompletePayloadMapping { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public JsonElement? OnFailurePayloadMapping { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyDictionary<string, string>? DefaultRunMetadata { get; init; }
     public required string Queue { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? RetryPriorityBoost { get; init; }
@@ -82,6 +86,10 @@ public sealed record JobResponse
         DebounceWindowSecs = NullIfZero(job.DebounceWindowSecs),
         BatchWindowSecs = NullIfZero(job.BatchWindowSecs),
         BatchMaxSize = NullIfZero(job.BatchMaxSize),
+        OnCompleteTriggerJob = job.OnCompleteTriggerJob,
+        OnFailureTriggerJob = job.OnFailureTriggerJob,
+        OnCompletePayloadMapping = Json(job.OnCompletePayloadMapping),
+        OnFailurePayloadMapping = Json(job.OnFailurePayloadMapping),
         DefaultRunMetadata = job.DefaultRunMetadata.Count == 0 ? null : job.DefaultRunMetadata,
         Queue = job.Queue,
         RetryPriorityBoost = NullIfZero(job.RetryPriorityBoost),

@@ -99,6 +99,7 @@ public static partial class JobValidation
 
         Range(errors, "dedup_window_secs", body.DedupWindowSecs, 0, MaxDedupWindowSecs);
         ValidateTriggerFields(body, errors);
+        JobChaining.Validate(body, errors);
         Range(errors, "retry_priority_boost", body.RetryPriorityBoost, 0, 10);
         if (body.PoisonPillThreshold is < 1)
         {

@@ -64,6 +64,11 @@ public static class JobsApi
                 : new CreateError(StatusCodes.Status403Forbidden, "project_id does not match authenticated project"));
         }
 
+        if (await JobChaining.CheckTargetsAsync(db, projectId, body, ct) is { Count: > 0 } chainErrors)
+        {
+            return (null, new CreateError(StatusCodes.Status400BadRequest, "invalid job", chainErrors));
+        }
+
         var now = time.GetUtcNow();
         var job = new Job
         {
@@ -108,6 +113,7 @@ public static class JobsApi
             CreatedAt = now,
             UpdatedAt = now,
         };
+        JobChaining.Apply(job, body);
         db.Jobs.Add(job);
         RecordVersion(db, job, now);
         return await SaveNewAsync(db, job, ct);
@@ -248,11 +254,22 @@ public static class JobsApi
             DebounceWindowSecs = Keep("debounce_window_secs", patch.DebounceWindowSecs, job.DebounceWindowSecs),
             BatchWindowSecs = Keep("batch_window_secs", patch.BatchWindowSecs, job.BatchWindowSecs),
             BatchMaxSize = Keep("batch_max_size", patch.BatchMaxSize, job.BatchMaxSize),
+            OnCompleteTriggerJob = Pick("on_complete_trigger_job", patch.OnCompleteTriggerJob, job.OnCompleteTriggerJob?.ToString()),
+            OnFailureTriggerJob = Pick("on_failure_trigger_job", patch.OnFailureTriggerJob, job.OnFailureTriggerJob?.ToString()),
+            OnCompleteTriggerWorkflow = patch.OnCompleteTriggerWorkflow,
+            OnFailureTriggerWorkflow = patch.OnFailureTriggerWorkflow,
+            OnCompletePayloadMapping = present.Contains("on_complete_payload_mapping") ? patch.OnCompletePayloadMapping : AsElement(job.OnCompletePayloadMapping),
+            OnFailurePayloadMapping = present.Contains("on_failure_payload_mapping") ? patch.OnFailurePayloadMapping : AsElement(job.OnFailurePayloadMapping),
         };
         var errors = JobValidation.ValidateCreate(merged, outbound.Value);
         if (errors.Count == 0)
         {
             errors = await JobValidation.ValidateSchemasAsync(merged, ct);
+        }
+
+        if (errors.Count == 0)
+        {
+            errors = await JobChaining.CheckTargetsAsync(db, job.ProjectId, merged, ct);
         }
 
         if (errors.Count > 0)
@@ -261,6 +278,7 @@ public static class JobsApi
         }
 
         var now = time.GetUtcNow();
+        JobChaining.Apply(job, merged);
         job.Name = merged.Name!;
         job.Slug = merged.Slug!;
         job.Description = merged.Description;

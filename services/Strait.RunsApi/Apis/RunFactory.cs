@@ -95,6 +95,8 @@ public static class RunFactory
             SigningSecret = job.SigningSecret,
             FallbackEndpointUrl = job.FallbackEndpointUrl,
             JobHasDependencies = job.HasDependencies,
+            ChainOnComplete = job.OnCompleteTriggerJob,
+            ChainOnFailure = job.OnFailureTriggerJob,
             MaxAttempts = job.MaxAttempts,
             TimeoutSecs = job.TimeoutSecs,
             MaxConcurrency = job.MaxConcurrency,

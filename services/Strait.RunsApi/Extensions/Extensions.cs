@@ -39,6 +39,7 @@ public static class Extensions
         {
             bus.AddSagaStateMachine<RunStateMachine, RunState>(typeof(RunStateDefinition)).StraitRepository();
             bus.AddConsumer<RunAnnotatedConsumer>();
+            bus.AddConsumer<RunChainConsumer>();
             bus.AddRequestClient<CancelRun>();
             bus.AddRequestClient<ReplayDeadLetterRun>();
             bus.AddRequestClient<PauseRun>();

@@ -78,6 +78,11 @@ public sealed class RunState : SagaStateMachineInstance
     /// <summary>The event key a resumed attempt is re-delivered with.</summary>
     public string? ResumedByEventKey { get; set; }
 
+    /// <summary>The job's chaining targets when the run was made (semantics.md §9.3).</summary>
+    public Guid? ChainOnComplete { get; set; }
+
+    public Guid? ChainOnFailure { get; set; }
+
     /// <summary>Not stored: the job's <see cref="Data.Job.HasDependencies"/> when the run was made (the dependency gate's shortcut).</summary>
     public bool JobHasDependencies { get; set; }
 }

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strait.Contracts.Runs;
+using Strait.RunsApi.Apis;
 
 namespace Strait.RunsApi.StateMachines;
 
@@ -62,6 +63,9 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         WhenEnterAny(x => x.If(c => RunStatuses.Terminal.Contains(Status(c.Saga)), terminal => terminal
             .Unschedule(ScheduleDue).Unschedule(RetryDue).Unschedule(Expiry)
             .Unschedule(ExecutionDeadline).Unschedule(HeartbeatTimeout).Unschedule(WaitTimeout)));
+        // A chained job's run asks for its downstream run (created by RunChainConsumer, once).
+        WhenEnterAny(x => x.If(c => RunStatuses.Terminal.Contains(Status(c.Saga)) && JobChaining.TargetFor(c.Saga) is not null, chained => chained
+            .Publish(c => new RunChainRequested { SourceRunId = c.Saga.CorrelationId, TargetJobId = JobChaining.TargetFor(c.Saga)!.Value })));
         // A spawned run tells its parent it is over; a parent parked on it resumes (SDK spawn with await_completion).
         WhenEnterAny(x => x.If(c => c.Saga.ParentRunId is not null && RunStatuses.Terminal.Contains(Status(c.Saga)), child => child
             .Publish(c => new ChildRunFinished { RunId = c.Saga.ParentRunId!.Value, ChildRunId = c.Saga.CorrelationId, ChildStatus = Status(c.Saga) })));

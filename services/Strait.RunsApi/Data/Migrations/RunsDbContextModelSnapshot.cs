@@ -534,6 +534,22 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_run_at");
 
+                    b.Property<string>("OnCompletePayloadMapping")
+                        .HasColumnType("text")
+                        .HasColumnName("on_complete_payload_mapping");
+
+                    b.Property<Guid?>("OnCompleteTriggerJob")
+                        .HasColumnType("uuid")
+                        .HasColumnName("on_complete_trigger_job");
+
+                    b.Property<string>("OnFailurePayloadMapping")
+                        .HasColumnType("text")
+                        .HasColumnName("on_failure_payload_mapping");
+
+                    b.Property<Guid?>("OnFailureTriggerJob")
+                        .HasColumnType("uuid")
+                        .HasColumnName("on_failure_trigger_job");
+
                     b.Property<string>("PauseReason")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
@@ -808,6 +824,14 @@ namespace Strait.RunsApi.Data.Migrations
                     b.Property<Guid?>("BatchId")
                         .HasColumnType("uuid")
                         .HasColumnName("batch_id");
+
+                    b.Property<Guid?>("ChainOnComplete")
+                        .HasColumnType("uuid")
+                        .HasColumnName("chain_on_complete");
+
+                    b.Property<Guid?>("ChainOnFailure")
+                        .HasColumnType("uuid")
+                        .HasColumnName("chain_on_failure");
 
                     b.Property<string>("ConcurrencyKey")
                         .HasMaxLength(256)

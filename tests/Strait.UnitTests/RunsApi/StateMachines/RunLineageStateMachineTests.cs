@@ -34,6 +34,45 @@ public sealed class RunLineageStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChainedJobsRun_Completes_AsksForTheOnCompleteTargetOnce()
+    {
+        var target = Guid.CreateVersion7();
+        var run = NewRun("Executing");
+        run.ChainOnComplete = target;
+        run.ChainOnFailure = Guid.CreateVersion7();
+        h.Plant(run);
+
+        await h.RequestAsync(new CompleteRun { RunId = run.CorrelationId, Attempt = 1, Result = "{}" });
+
+        var request = Assert.Single(await h.PublishedAsync<RunChainRequested>(m => m.SourceRunId == run.CorrelationId));
+        Assert.Equal(target, request.TargetJobId);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ChainedJobsRun_FailsThroughTheSdkOrIsCanceled_AsksForNothing(bool cancel)
+    {
+        var run = NewRun("Executing");
+        run.ChainOnComplete = Guid.CreateVersion7();
+        run.ChainOnFailure = Guid.CreateVersion7();
+        h.Plant(run);
+
+        if (cancel)
+        {
+            await h.RequestAsync(new CancelRun { RunId = run.CorrelationId, Reason = "test" });
+            await h.WaitForStatusAsync(run.CorrelationId, "canceled");
+        }
+        else
+        {
+            await h.RequestAsync(new FailRun { RunId = run.CorrelationId, Attempt = 1, Error = "boom" });
+            await h.WaitForStatusAsync(run.CorrelationId, "failed");
+        }
+
+        Assert.Empty(await h.PublishedAsync<RunChainRequested>(_ => true));
+    }
+
+    [Fact]
     public async Task RunWithoutParent_ReachesTerminalStatus_TellsNobody()
     {
         var run = h.Plant(NewRun("Executing"));
