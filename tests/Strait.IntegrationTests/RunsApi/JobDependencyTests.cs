@@ -92,7 +92,13 @@ public sealed class JobDependencyTests(PlatformFixture fixture) : IAsyncLifetime
 
         await api.WaitForStatusAsync(runId, "completed");
         Assert.Single(endpoint.RequestsTo(downstreamUrl));
+        // The timeline is written by sdk-ingest from the status messages: it may trail the run's own status a little.
         var timeline = await api.TimelineAsync(runId);
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); timeline.Count < 2 && DateTime.UtcNow < deadline; timeline = await api.TimelineAsync(runId))
+        {
+            await Task.Delay(50);
+        }
+
         Assert.Equal(["->waiting", "waiting->queued"], timeline.Take(2));
         var after = await StatusOfAsync(runId);
         Assert.True(after.GetProperty("dependencies_satisfied").GetBoolean());
