@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Strait.Dispatcher.Data;
+using Strait.ServiceDefaults.Hosting;
 
 namespace Strait.Dispatcher.Delivery;
 
@@ -13,7 +14,7 @@ namespace Strait.Dispatcher.Delivery;
 /// path (which resets a count only where there is one).
 /// </summary>
 public sealed partial class EndpointCircuits(IServiceScopeFactory scopeFactory, IOptions<DeliveryOptions> options, TimeProvider time,
-    ILogger<EndpointCircuits> logger) : BackgroundService
+    ILogger<EndpointCircuits> logger) : PollingService(time, logger)
 {
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
 
@@ -27,7 +28,7 @@ public sealed partial class EndpointCircuits(IServiceScopeFactory scopeFactory, 
     public async Task<EndpointCircuit?> RecordAsync(DispatcherDbContext db, string projectId, string endpointUrl, bool succeeded,
         CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         if (succeeded)
         {
             if (!known.TryGetValue((projectId, endpointUrl), out var state) || state.Failures == 0)
@@ -70,32 +71,19 @@ public sealed partial class EndpointCircuits(IServiceScopeFactory scopeFactory, 
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RefreshAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                LogRefreshFailed(ex);
-            }
+    protected override TimeSpan RetryDelay => RefreshInterval;
 
-            await Task.Delay(RefreshInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+    protected override async Task<TimeSpan> PollAsync(CancellationToken cancellationToken)
+    {
+        await RefreshAsync(cancellationToken);
+        return RefreshInterval;
     }
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DispatcherDbContext>();
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var rows = await db.EndpointCircuits.AsNoTracking()
             .Where(c => c.ConsecutiveFailures > 0 || c.OpenedUntil > now)
             .Select(c => new { c.ProjectId, c.EndpointUrl, c.ConsecutiveFailures, c.OpenedUntil })
@@ -106,7 +94,4 @@ public sealed partial class EndpointCircuits(IServiceScopeFactory scopeFactory, 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit of {EndpointUrl} (project {ProjectId}) opened after {Failures} consecutive failures, until {Until}")]
     private partial void LogOpened(string projectId, string endpointUrl, int failures, DateTimeOffset until);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refreshing endpoint circuits failed; retrying")]
-    private partial void LogRefreshFailed(Exception exception);
 }

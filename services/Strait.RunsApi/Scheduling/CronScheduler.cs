@@ -5,6 +5,7 @@ using Strait.Contracts.Runs;
 using Strait.RunsApi.Apis;
 using Strait.RunsApi.Data;
 using Strait.RunsApi.StateMachines;
+using Strait.ServiceDefaults.Hosting;
 
 namespace Strait.RunsApi.Scheduling;
 
@@ -16,39 +17,23 @@ namespace Strait.RunsApi.Scheduling;
 /// down (or the job paused or disabled) are not made up one by one: a late job fires once, then continues from now.
 /// </summary>
 public sealed partial class CronScheduler(IServiceScopeFactory scopes, TimeProvider time, IOptions<CronSchedulerOptions> options,
-    ILogger<CronScheduler> logger) : BackgroundService
+    ILogger<CronScheduler> logger) : PollingService(time, logger)
 {
     public const string CreatedBy = "system:cron";
     private static readonly TriggerRequest CronTrigger = new(null, null, null, null, null, null, null, null);
     private static readonly string EmptyPayload = CanonicalJson.Canonicalize(null);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.Value.Enabled;
+
+    protected override TimeSpan RetryDelay => options.Value.PollInterval;
+
+    protected override async Task<TimeSpan> PollAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.Enabled)
+        while (await FireNextDueAsync(cancellationToken))
         {
-            return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await FireNextDueAsync(stoppingToken))
-                {
-                }
-
-                await Task.Delay(await UntilNextDueAsync(stoppingToken), time, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception exception)
-            {
-                LogFaulted(exception);
-                await Task.Delay(options.Value.PollInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
+        return await UntilNextDueAsync(cancellationToken);
     }
 
     /// <summary>Fires one due job, if there is one; false when nothing is due.</summary>
@@ -56,7 +41,7 @@ public sealed partial class CronScheduler(IServiceScopeFactory scopes, TimeProvi
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RunsDbContext>();
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var claimed = await db.Jobs
             .FromSql($"""
@@ -120,7 +105,7 @@ public sealed partial class CronScheduler(IServiceScopeFactory scopes, TimeProvi
         }
     }
 
-    /// <summary>How long to sleep: until the earliest due time, at most the poll interval (other replicas' edits are seen then).</summary>
+    /// <summary>How long to sleep: until the earliest due Time, at most the poll interval (other replicas' edits are seen then).</summary>
     private async Task<TimeSpan> UntilNextDueAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -134,12 +119,9 @@ public sealed partial class CronScheduler(IServiceScopeFactory scopes, TimeProvi
             return poll;
         }
 
-        var wait = due - time.GetUtcNow();
+        var wait = due - Time.GetUtcNow();
         return wait <= TimeSpan.Zero ? TimeSpan.Zero : wait < poll ? wait : poll;
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Cron scheduler faulted; retrying")]
-    private partial void LogFaulted(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cron job {JobId} has an unusable schedule ({Error}); it is not scheduled again")]
     private partial void LogUnusableSchedule(Guid jobId, string? error);

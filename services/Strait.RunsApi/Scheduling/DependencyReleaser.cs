@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Strait.RunsApi.Apis;
 using Strait.RunsApi.Data;
 using Strait.RunsApi.StateMachines;
+using Strait.ServiceDefaults.Hosting;
 
 namespace Strait.RunsApi.Scheduling;
 
@@ -14,30 +15,17 @@ namespace Strait.RunsApi.Scheduling;
 /// where listening to every run's end would cost a delivery and a transaction each. Several replicas may release the
 /// same run: the saga ignores a release once the run has left its wait.
 /// </summary>
-public sealed partial class DependencyReleaser(IServiceScopeFactory scopes, TimeProvider time, ILogger<DependencyReleaser> logger)
-    : BackgroundService
+public sealed class DependencyReleaser(IServiceScopeFactory scopes, TimeProvider time, ILogger<DependencyReleaser> logger)
+    : PollingService(time, logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ReleaseAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                LogReleaseFailed(ex);
-            }
+    protected override TimeSpan RetryDelay => Interval;
 
-            await Task.Delay(Interval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+    protected override async Task<TimeSpan> PollAsync(CancellationToken cancellationToken)
+    {
+        await ReleaseAsync(cancellationToken);
+        return Interval;
     }
 
     /// <summary>One pass over the jobs that have held runs; returns how many runs it released.</summary>
@@ -93,7 +81,4 @@ public sealed partial class DependencyReleaser(IServiceScopeFactory scopes, Time
 
         return released;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing runs held by job dependencies failed; retrying")]
-    private partial void LogReleaseFailed(Exception exception);
 }

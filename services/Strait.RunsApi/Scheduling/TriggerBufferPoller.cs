@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Strait.RunsApi.Apis;
 using Strait.RunsApi.Data;
+using Strait.ServiceDefaults.Hosting;
 
 namespace Strait.RunsApi.Scheduling;
 
@@ -12,36 +13,20 @@ namespace Strait.RunsApi.Scheduling;
 /// Entries of a paused or disabled job wait until the job runs again.
 /// </summary>
 public sealed partial class TriggerBufferPoller(IServiceScopeFactory scopes, TimeProvider time, IOptions<TriggerBufferOptions> options,
-    ILogger<TriggerBufferPoller> logger) : BackgroundService
+    ILogger<TriggerBufferPoller> logger) : PollingService(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.Value.Enabled;
+
+    protected override TimeSpan RetryDelay => options.Value.PollInterval;
+
+    protected override async Task<TimeSpan> PollAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.Enabled)
+        while (await FireNextDebounceAsync(cancellationToken))
         {
-            return;
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await FireNextDebounceAsync(stoppingToken))
-                {
-                }
-
-                await FlushDueBatchesAsync(stoppingToken);
-                await Task.Delay(options.Value.PollInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception exception)
-            {
-                LogFaulted(exception);
-                await Task.Delay(options.Value.PollInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
+        await FlushDueBatchesAsync(cancellationToken);
+        return options.Value.PollInterval;
     }
 
     /// <summary>Fires one due debounce entry, if there is one; false when nothing is due.</summary>
@@ -49,7 +34,7 @@ public sealed partial class TriggerBufferPoller(IServiceScopeFactory scopes, Tim
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RunsDbContext>();
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var claimed = await db.DebounceEntries
             .FromSql($"""
@@ -79,7 +64,7 @@ public sealed partial class TriggerBufferPoller(IServiceScopeFactory scopes, Tim
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<RunsDbContext>();
-            var now = time.GetUtcNow();
+            var now = Time.GetUtcNow();
             due = await db.Database.SqlQuery<string>($"""
                 SELECT i.job_id::text || '/' || i.key AS "Value"
                 FROM runs.batch_items i JOIN runs.jobs j ON j.id = i.job_id
@@ -106,7 +91,7 @@ public sealed partial class TriggerBufferPoller(IServiceScopeFactory scopes, Tim
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RunsDbContext>();
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await TriggerIntake.LockBatchAsync(db, jobId, key, ct);
         var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobId, ct);
