@@ -43,9 +43,7 @@ public static class EndpointChecksApi
         request.Headers.TryAddWithoutValidation(VerifyHeader, "1");
         if (!string.IsNullOrEmpty(body!.SigningSecret))
         {
-            var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
-            request.Headers.TryAddWithoutValidation(RequestSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            request.Headers.TryAddWithoutValidation(RequestSignature.SignatureHeader, RequestSignature.Compute(body.SigningSecret, timestamp, payload));
+            RequestSignature.Sign(request, body.SigningSecret, payload, time.GetUtcNow());
         }
 
         var started = time.GetTimestamp();

@@ -92,9 +92,7 @@ public sealed partial class EndpointDeliverer(
         request.Headers.TryAddWithoutValidation("X-Run-Token", runTokens.Issue(entry.RunId, entry.Attempt, call.Timeout + options.Value.RunTokenMargin));
         if (!string.IsNullOrEmpty(entry.SigningSecret))
         {
-            var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
-            request.Headers.TryAddWithoutValidation(RequestSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
-            request.Headers.TryAddWithoutValidation(RequestSignature.SignatureHeader, RequestSignature.Compute(entry.SigningSecret, timestamp, call.Body));
+            RequestSignature.Sign(request, entry.SigningSecret, call.Body, time.GetUtcNow());
         }
 
         foreach (var (name, value) in call.ExtraHeaders)

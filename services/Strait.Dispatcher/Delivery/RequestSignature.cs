@@ -20,4 +20,12 @@ public static class RequestSignature
         body.CopyTo(signed.AsSpan(prefix.Length));
         return "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
     }
+
+    /// <summary>Adds the timestamp and signature headers for <paramref name="body"/> to <paramref name="request"/>.</summary>
+    public static void Sign(HttpRequestMessage request, string secret, ReadOnlySpan<byte> body, DateTimeOffset now)
+    {
+        var timestamp = now.ToUnixTimeSeconds();
+        request.Headers.TryAddWithoutValidation(TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation(SignatureHeader, Compute(secret, timestamp, body));
+    }
 }
