@@ -27,14 +27,14 @@ public static class DependencyGate
     /// A new run: its payload's top-level <c>dependency_key</c> goes into its metadata (upstream runs are found by it), and an
     /// immediate run whose dependencies are not all satisfied is created waiting, without an expiry (it never expires).
     /// </summary>
-    public static async Task HoldIfUnmetAsync(RunsDbContext db, RunState run, CancellationToken ct)
+    public static async Task HoldIfUnmetAsync(RunsDbContext db, RunState run, bool jobHasDependencies, CancellationToken ct)
     {
         if (ReadDependencyKey(run.Payload) is { } key)
         {
             run.Metadata[DependencyKey] = key;
         }
 
-        if (run.CurrentState != nameof(RunStateMachine.Queued) || !run.JobHasDependencies
+        if (run.CurrentState != nameof(RunStateMachine.Queued) || !jobHasDependencies
             || !await db.JobDependencies.AnyAsync(d => d.JobId == run.JobId, ct))
         {
             return;

@@ -124,7 +124,7 @@ public static class InternalLineageApi
 
         try
         {
-            await scheduler.StartAsync(child, ct);
+            await scheduler.StartAsync(child, job!, ct);
             db.Runs.Add(child);
             await db.SaveChangesAsync(ct);
         }
@@ -179,7 +179,7 @@ public static class InternalLineageApi
             "manual", Actor(previous), []);
         next.ContinuationOf = previous.CorrelationId;
         next.LineageDepth = previous.LineageDepth + 1;
-        await scheduler.StartAsync(next, ct);
+        await scheduler.StartAsync(next, job!, ct);
         db.Runs.Add(next);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/v1/runs/{next.CorrelationId}", RunResponse.From(next));

@@ -219,7 +219,7 @@ public static class RunActionsApi
         var request = new TriggerRequest(null, original.Tags, null, original.Priority, null, null, original.ConcurrencyKey, null);
         var run = RunFactory.Create(job, request, original.Payload, original.PayloadHash, now, "manual", caller.Actor,
             new Dictionary<string, string>(original.Metadata));
-        await scheduler.StartAsync(run, ct);
+        await scheduler.StartAsync(run, job, ct);
         db.Runs.Add(run);
         await db.SaveChangesAsync(ct);
         return (run, null);

@@ -94,7 +94,6 @@ public static class RunFactory
             EndpointUrl = job.EndpointUrl,
             SigningSecret = job.SigningSecret,
             FallbackEndpointUrl = job.FallbackEndpointUrl,
-            JobHasDependencies = job.HasDependencies,
             ChainOnComplete = job.OnCompleteTriggerJob,
             ChainOnFailure = job.OnFailureTriggerJob,
             MaxAttempts = job.MaxAttempts,

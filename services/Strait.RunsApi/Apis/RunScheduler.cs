@@ -12,9 +12,10 @@ namespace Strait.RunsApi.Apis;
 /// </summary>
 public sealed class RunScheduler(IPublishEndpoint publish, IMessageScheduler scheduler, RunsDbContext db)
 {
-    public async Task StartAsync(RunState run, CancellationToken cancellationToken)
+    /// <param name="run">A new run made from <paramref name="job"/> (<see cref="RunFactory.Create"/>).</param>
+    public async Task StartAsync(RunState run, Job job, CancellationToken cancellationToken)
     {
-        await DependencyGate.HoldIfUnmetAsync(db, run, cancellationToken);
+        await DependencyGate.HoldIfUnmetAsync(db, run, job.HasDependencies, cancellationToken);
         if (run.ScheduledAt is { } scheduledAt)
         {
             var due = await scheduler.SchedulePublish(scheduledAt.UtcDateTime, new RunScheduleDue { RunId = run.CorrelationId }, cancellationToken);

@@ -111,7 +111,7 @@ public static class TriggerApi
             return answer;
         }
 
-        await scheduler.StartAsync(run, ct);
+        await scheduler.StartAsync(run, job, ct);
         db.Runs.Add(run);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
@@ -183,7 +183,7 @@ public static class TriggerApi
             var run = RunFactory.Create(job, item, payload, hash, now, "manual", caller.Actor, []);
             run.BatchId = batchId;
             TriggerIntake.ApplyExecutionWindow(job, run, now);
-            await scheduler.StartAsync(run, ct);
+            await scheduler.StartAsync(run, job, ct);
             db.Runs.Add(run);
             results.Add(new BulkTriggerResult(run.CorrelationId, RunStateMachine.Status(run), false));
             created++;

@@ -104,7 +104,7 @@ public static class TriggerIntake
         var request = new TriggerRequest(null, null, null, null, null, null, null, "batch:" + items[0].Id);
         var run = RunFactory.Create(job, request, text, CanonicalJson.Hash(text), now, "manual", createdBy, []);
         db.BatchItems.RemoveRange(items.Where(i => db.Entry(i).State != EntityState.Detached));
-        await scheduler.StartAsync(run, ct);
+        await scheduler.StartAsync(run, job, ct);
         db.Runs.Add(run);
         return run;
     }
@@ -116,7 +116,7 @@ public static class TriggerIntake
         var request = new TriggerRequest(null, entry.Tags, null, entry.Priority, null, null, entry.ConcurrencyKey, "debounce:" + entry.Id);
         var run = RunFactory.Create(job, request, entry.Payload, CanonicalJson.Hash(entry.Payload), now, "manual", entry.CreatedBy, []);
         db.DebounceEntries.Remove(entry);
-        await scheduler.StartAsync(run, ct);
+        await scheduler.StartAsync(run, job, ct);
         db.Runs.Add(run);
         return run;
     }

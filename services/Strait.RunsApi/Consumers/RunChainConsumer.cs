@@ -49,7 +49,7 @@ public sealed partial class RunChainConsumer(RunsDbContext db, RunScheduler sche
         run.LineageDepth = source.LineageDepth + 1;
         run.Tags["source_job_id"] = source.JobId.ToString();
         run.Tags["source_run_id"] = source.CorrelationId.ToString();
-        await scheduler.StartAsync(run, ct);
+        await scheduler.StartAsync(run, job, ct);
         db.Runs.Add(run);
         await db.SaveChangesAsync(ct);
     }

@@ -88,7 +88,7 @@ public sealed partial class CronScheduler(IServiceScopeFactory scopes, TimeProvi
         }
 
         var run = RunFactory.Create(job, CronTrigger, EmptyPayload, CanonicalJson.Hash(EmptyPayload), now, "cron", CreatedBy, []);
-        await services.GetRequiredService<RunScheduler>().StartAsync(run, ct);
+        await services.GetRequiredService<RunScheduler>().StartAsync(run, job, ct);
         db.Runs.Add(run);
         if (policy == "cancel_running")
         {

@@ -82,7 +82,4 @@ public sealed class RunState : SagaStateMachineInstance
     public Guid? ChainOnComplete { get; set; }
 
     public Guid? ChainOnFailure { get; set; }
-
-    /// <summary>Not stored: the job's <see cref="Data.Job.HasDependencies"/> when the run was made (the dependency gate's shortcut).</summary>
-    public bool JobHasDependencies { get; set; }
 }

@@ -9,7 +9,6 @@ public sealed class RunStateConfiguration : IEntityTypeConfiguration<RunState>
     public void Configure(EntityTypeBuilder<RunState> builder)
     {
         builder.ToTable("runs");
-        builder.Ignore(r => r.JobHasDependencies);
         builder.HasKey(r => r.CorrelationId);
         builder.Property(r => r.CorrelationId).HasColumnName("id");
         // The column holds the API status (timed_out); the state machine reads and writes its state names (TimedOut).
