@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Strait.Contracts.Runs;
 using Strait.Dispatcher.Admission;
 using Strait.Dispatcher.Data;
+using Npgsql;
 
 namespace Strait.Dispatcher.Delivery;
 
@@ -27,7 +30,12 @@ public sealed partial class DeliveryRunner(
 {
     private static readonly TimeSpan[] ReportRetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
 
+    /// <summary>The most outcomes one report transaction carries.</summary>
+    private const int MaxReportGroup = 256;
+
     private readonly ConcurrentDictionary<Task, byte> running = new();
+    private readonly Channel<OutcomeReport> reports = Channel.CreateUnbounded<OutcomeReport>(new UnboundedChannelOptions { SingleReader = true });
+    private Task reporting = Task.CompletedTask;
     private volatile bool stopping;
 
     /// <summary>
@@ -72,7 +80,11 @@ public sealed partial class DeliveryRunner(
         Start(entry, announceStart);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        reporting = Task.Run(ReportGroupsAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -90,6 +102,12 @@ public sealed partial class DeliveryRunner(
 
             // The aborted calls report themselves as interrupted; give that a moment, the lease sweep covers the rest.
             await Task.WhenAll(running.Keys).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            // Outcomes still arriving are reported alone.
+            reports.Writer.TryComplete();
+            await reporting.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -179,6 +197,21 @@ public sealed partial class DeliveryRunner(
 
     private async Task ReportWithRetriesAsync(DispatchQueueEntry entry, DeliveryOutcome outcome, bool? endpointSucceeded)
     {
+        var report = new OutcomeReport(entry, outcome, endpointSucceeded, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (reports.Writer.TryWrite(report))
+        {
+            try
+            {
+                await report.Reported.Task;
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The whole group rolled back; each of its outcomes is reported on its own instead.
+                LogGroupReportFailed(ex, entry.RunId, entry.Attempt);
+            }
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -201,48 +234,151 @@ public sealed partial class DeliveryRunner(
     }
 
     /// <summary>
+    /// Group commit: the outcomes that ended while the previous group was being written go together in one transaction
+    /// (one queue statement for all freed slots, one commit, one outbox batch), so under load a commit carries many
+    /// outcomes and when idle each is written at once, alone.
+    /// </summary>
+    private async Task ReportGroupsAsync()
+    {
+        var group = new List<OutcomeReport>(MaxReportGroup);
+        while (await reports.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            group.Clear();
+            while (group.Count < MaxReportGroup && reports.Reader.TryRead(out var report))
+            {
+                group.Add(report);
+            }
+
+            try
+            {
+                var reported = await ReportAllAsync(group, CancellationToken.None);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    group[i].Reported.TrySetResult(reported[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var report in group)
+                {
+                    report.Reported.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Publishes the outcome if this replica still holds the attempt; a 202 keeps the slot, anything else frees it.
     /// <paramref name="endpointSucceeded"/>: whether the endpoint answered (counted by its circuit breaker in the same
     /// transaction), or null for an outcome the endpoint had no part in.
     /// </summary>
     public async Task<bool> ReportAsync(DispatchQueueEntry entry, DeliveryOutcome outcome, CancellationToken cancellationToken,
-        bool? endpointSucceeded = null)
+        bool? endpointSucceeded = null) =>
+        (await ReportAllAsync([new OutcomeReport(entry, outcome, endpointSucceeded, null!)], cancellationToken))[0];
+
+    /// <summary>
+    /// Reports outcomes in one transaction: each is published only if this replica still holds its attempt (true in
+    /// the result); the others were withdrawn, released or swept meanwhile, and someone else has reported them.
+    /// </summary>
+    private async Task<bool[]> ReportAllAsync(IReadOnlyList<OutcomeReport> group, CancellationToken cancellationToken)
     {
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DispatcherDbContext>();
         var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-        var held = db.DispatchQueue.Where(e => e.RunId == entry.RunId && e.Attempt == entry.Attempt
-            && e.Status == DispatchQueueStatus.Active && e.LeaseOwner == instance.Id);
-        var changed = outcome.HoldsSlot
-            ? await held.ExecuteUpdateAsync(s => s
-                .SetProperty(e => e.Status, DispatchQueueStatus.Accepted)
-                .SetProperty(e => e.LeaseOwner, (string?)null)
-                .SetProperty(e => e.LeaseExpiresAt, (DateTimeOffset?)null), cancellationToken)
-            : await held.ExecuteDeleteAsync(cancellationToken);
-        if (changed == 0)
+        var freed = await FreeSlotsAsync(db, group.Where(r => !r.Outcome.HoldsSlot).ToList(), cancellationToken);
+        var reported = new bool[group.Count];
+        var circuitWrites = new List<EndpointCircuit>();
+        var failing = new HashSet<(string, string)>();
+        var notify = false;
+        for (var i = 0; i < group.Count; i++)
         {
-            // Withdrawn, released because the run left executing, or swept after a lost lease: someone else has reported.
-            return false;
+            var (entry, outcome, endpointSucceeded, _) = group[i];
+            reported[i] = outcome.HoldsSlot
+                ? await db.DispatchQueue.Where(e => e.RunId == entry.RunId && e.Attempt == entry.Attempt
+                        && e.Status == DispatchQueueStatus.Active && e.LeaseOwner == instance.Id)
+                    .ExecuteUpdateAsync(s => s
+                        .SetProperty(e => e.Status, DispatchQueueStatus.Accepted)
+                        .SetProperty(e => e.LeaseOwner, (string?)null)
+                        .SetProperty(e => e.LeaseExpiresAt, (DateTimeOffset?)null), cancellationToken) > 0
+                : freed.Remove((entry.RunId, entry.Attempt));
+            if (!reported[i])
+            {
+                continue;
+            }
+
+            await publisher.Publish(outcome.Message, cancellationToken);
+            if (endpointSucceeded is { } succeeded)
+            {
+                // A failure earlier in this group is not applied to the known circuits until the commit, so a success
+                // after it must reset the count in the table regardless.
+                var endpoint = (entry.ProjectId, entry.EndpointUrl);
+                if (await circuits.RecordAsync(db, entry.ProjectId, entry.EndpointUrl, succeeded, cancellationToken,
+                        failuresPending: failing.Contains(endpoint)) is { } circuit)
+                {
+                    circuitWrites.Add(circuit);
+                }
+
+                if (!succeeded)
+                {
+                    failing.Add(endpoint);
+                }
+            }
+
+            // A freed slot matters to other replicas only when the job counts slots; this replica's own capacity is
+            // signalled in-process when the call's task ends.
+            notify |= !outcome.HoldsSlot && (entry.MaxConcurrency > 0 || entry.MaxConcurrencyPerKey > 0);
         }
 
-        await publisher.Publish(outcome.Message, cancellationToken);
-        var circuit = endpointSucceeded is { } succeeded
-            ? await circuits.RecordAsync(db, entry.ProjectId, entry.EndpointUrl, succeeded, cancellationToken)
-            : null;
-        // A freed slot matters to other replicas only when the job counts slots; this replica's own capacity is
-        // signalled in-process when the call's task ends.
-        if (!outcome.HoldsSlot && (entry.MaxConcurrency > 0 || entry.MaxConcurrencyPerKey > 0))
+        if (notify)
         {
             await DispatchQueueSignal.NotifyOnCommitAsync(db, cancellationToken);
         }
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        circuits.Apply(circuit);
-        return true;
+        foreach (var circuit in circuitWrites)
+        {
+            circuits.Apply(circuit);
+        }
+
+        return reported;
     }
+
+    /// <summary>Deletes the rows of the attempts this replica still holds, in one statement; returns the attempts it deleted.</summary>
+    private async Task<HashSet<(Guid RunId, int Attempt)>> FreeSlotsAsync(DispatcherDbContext db, List<OutcomeReport> freeing,
+        CancellationToken cancellationToken)
+    {
+        var freed = new HashSet<(Guid, int)>();
+        if (freeing.Count == 0)
+        {
+            return freed;
+        }
+
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var command = new NpgsqlCommand("""
+            DELETE FROM dispatch.dispatch_queue q
+            USING unnest(@run_ids, @attempts) AS k(run_id, attempt)
+            WHERE q.run_id = k.run_id AND q.attempt = k.attempt AND q.status = @active AND q.lease_owner = @owner
+            RETURNING q.run_id, q.attempt
+            """, connection, (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
+        command.Parameters.Add(new NpgsqlParameter<Guid[]>("run_ids", freeing.Select(r => r.Entry.RunId).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<int[]>("attempts", freeing.Select(r => r.Entry.Attempt).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string>("active", DispatchQueueStatus.Active));
+        command.Parameters.Add(new NpgsqlParameter<string>("owner", instance.Id));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            freed.Add((reader.GetGuid(0), reader.GetInt32(1)));
+        }
+
+        return freed;
+    }
+
+    /// <summary>An outcome waiting for its group's commit; <see cref="Reported"/> says whether it was published.</summary>
+    private sealed record OutcomeReport(DispatchQueueEntry Entry, DeliveryOutcome Outcome, bool? EndpointSucceeded,
+        TaskCompletionSource<bool> Reported);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telling the saga that run {RunId} attempt {Attempt} is executing failed")]
     private partial void LogStartNoticeFailed(Exception exception, Guid runId, int attempt);
@@ -252,6 +388,9 @@ public sealed partial class DeliveryRunner(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivery of run {RunId} attempt {Attempt} crashed")]
     private partial void LogDeliveryCrashed(Exception exception, Guid runId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting the outcome of run {RunId} attempt {Attempt} with others failed; reporting it alone")]
+    private partial void LogGroupReportFailed(Exception exception, Guid runId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting the outcome of run {RunId} attempt {Attempt} failed; retrying")]
     private partial void LogReportRetry(Exception exception, Guid runId, int attempt);

@@ -24,21 +24,33 @@ public sealed partial class EndpointCircuits(IServiceScopeFactory scopeFactory, 
     public bool IsOpen(string projectId, string endpointUrl, DateTimeOffset now) =>
         known.TryGetValue((projectId, endpointUrl), out var state) && state.OpenedUntil > now;
 
-    /// <summary>Records a reported call's effect in the outcome's transaction; apply the returned state after it commits.</summary>
+    /// <summary>
+    /// Records a reported call's effect in the outcome's transaction; apply the returned state after it commits.
+    /// <paramref name="failuresPending"/>: the transaction has recorded a failure of this endpoint already, which the
+    /// known circuits do not show yet.
+    /// </summary>
     public async Task<EndpointCircuit?> RecordAsync(DispatcherDbContext db, string projectId, string endpointUrl, bool succeeded,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool failuresPending = false)
     {
         var now = Time.GetUtcNow();
         if (succeeded)
         {
-            if (!known.TryGetValue((projectId, endpointUrl), out var state) || state.Failures == 0)
+            var isKnown = known.TryGetValue((projectId, endpointUrl), out var state);
+            if (!failuresPending && (!isKnown || state.Failures == 0))
             {
                 return null;
             }
 
-            await db.EndpointCircuits.Where(c => c.ProjectId == projectId && c.EndpointUrl == endpointUrl && c.ConsecutiveFailures > 0)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.ConsecutiveFailures, 0).SetProperty(c => c.UpdatedAt, now), cancellationToken);
-            return new EndpointCircuit { ProjectId = projectId, EndpointUrl = endpointUrl, ConsecutiveFailures = 0, OpenedUntil = state.OpenedUntil };
+            var reset = await db.EndpointCircuits.FromSql($"""
+                UPDATE dispatch.endpoint_circuits AS c SET consecutive_failures = 0, updated_at = {now}
+                WHERE c.project_id = {projectId} AND c.endpoint_url = {endpointUrl} AND c.consecutive_failures > 0
+                RETURNING c.*
+                """).AsNoTracking().ToListAsync(cancellationToken);
+            // Nothing to reset: another replica did, or a failure earlier in this transaction opened the circuit (which
+            // starts its count again), whose state is the one to keep.
+            return reset.Count > 0 ? reset[0]
+                : failuresPending ? null
+                : new EndpointCircuit { ProjectId = projectId, EndpointUrl = endpointUrl, ConsecutiveFailures = 0, OpenedUntil = state.OpenedUntil };
         }
 
         var threshold = options.Value.CircuitFailureThreshold;

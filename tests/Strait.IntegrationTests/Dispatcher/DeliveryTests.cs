@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Strait.Contracts.Runs;
 using Strait.ServiceDefaults.Security;
@@ -90,6 +91,41 @@ public sealed class DeliveryTests(DispatcherFixture fixture)
         Assert.Equal(run.RunId, claims!.RunId);
         Assert.Equal(1, claims.Attempt);
         Assert.True(claims.ExpiresAt > DateTimeOffset.UtcNow.AddSeconds(run.TimeoutSecs));
+    }
+
+    [Fact]
+    public async Task Dispatch_ManyCallsEndingTogether_EachOutcomeReportedOnceAndEverySlotFreed()
+    {
+        // The endpoint holds every call until all have arrived, so their outcomes are reported together (in groups).
+        const int count = 60;
+        var arrived = 0;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var url = Endpoint.Route(async context =>
+        {
+            if (Interlocked.Increment(ref arrived) == count)
+            {
+                release.TrySetResult();
+            }
+
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            await context.Response.WriteAsync("ok");
+        });
+        var runs = Enumerable.Range(0, count).Select(_ => DispatcherFixture.Run(url)).ToList();
+
+        await Task.WhenAll(runs.Select(run => fixture.DispatchAsync(run)));
+
+        foreach (var run in runs)
+        {
+            await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == run.RunId);
+        }
+
+        await Task.Delay(300);
+        var ids = runs.Select(r => r.RunId).ToHashSet();
+        var reported = Probe.All<RunDispatchSucceeded>(m => ids.Contains(m.RunId));
+        Assert.Equal(count, reported.Count);
+        Assert.Equal(count, reported.Select(m => m.RunId).Distinct().Count());
+        await using var db = fixture.OpenDb();
+        Assert.Equal(0, await db.DispatchQueue.CountAsync(e => ids.Contains(e.RunId)));
     }
 
     [Fact]
