@@ -6,7 +6,9 @@ using Strait.Contracts.Runs;
 using Strait.Dispatcher.Admission;
 using Strait.Dispatcher.Data;
 using Strait.Dispatcher.Delivery;
-using Strait.Messaging;
+using Strait.Messaging.Outbox;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace Strait.Dispatcher.Consumers;
 
@@ -18,71 +20,153 @@ namespace Strait.Dispatcher.Consumers;
 /// restart's withdrawal and new dispatch of the same attempt thus end the same way in either order.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Dispatches are consumed in batches (what has arrived within <see cref="BatchTimeLimit"/>, at most one per partition
+/// of the endpoint): one transaction claims the batch's messages in the inbox (<c>dispatch.inbox_state</c>, so a
+/// redelivered one is dropped) and writes their queue rows, two statements for the whole batch. Withdrawals are
+/// idempotent by themselves (a mark that only grows, a delete by issue time) and need no inbox.
+/// </para>
+/// <para>
 /// The direct path: an attempt whose job has no limits (no <c>max_concurrency</c>, per-key limit or rate limit), on a
 /// replica with free capacity and nobody queued for it, has nothing to wait for. Its row is written active, leased to
 /// this replica, in the consume transaction, and the call starts once that commits: no admission pass, no second
 /// transaction. A crash between the commit and the call leaves an active row whose lease runs out, which the sweep
 /// reports as interrupted, so the attempt is retried like any other interrupted call.
+/// </para>
 /// </remarks>
 public sealed class RunCommandsConsumer(
     DispatcherDbContext db,
-    StraitMessagingSession session,
     DeliveryRunner runner,
     InFlightDeliveries inFlight,
     DispatcherInstance instance,
     DispatchQueueSignal signal,
     EndpointCircuits circuits,
     IOptions<DeliveryOptions> deliveryOptions,
-    TimeProvider time) : IConsumer<DispatchRun>, IConsumer<WithdrawRun>
+    TimeProvider time) : IConsumer<Batch<DispatchRun>>, IConsumer<WithdrawRun>, ISelfDeduplicatingConsumer
 {
-    public async Task Consume(ConsumeContext<DispatchRun> context)
-    {
-        var m = context.Message;
-        var headers = m.Headers is { Count: > 0 } ? JsonSerializer.Serialize(m.Headers) : null;
-        var now = time.GetUtcNow();
-        var issuedAt = m.IssuedAt ?? now;
-        // An attempt to an endpoint whose circuit is open goes through admission, which holds it until the circuit closes.
-        var direct = IsUnlimited(m) && !signal.Backlog && inFlight.Count < deliveryOptions.Value.MaxInFlight
-            && !circuits.IsOpen(m.ProjectId, m.EndpointUrl, now);
-        var entry = new DispatchQueueEntry
-        {
-            RunId = m.RunId,
-            Attempt = m.Attempt,
-            JobId = m.JobId,
-            ProjectId = m.ProjectId,
-            Priority = m.Priority,
-            ConcurrencyKey = NullIfEmpty(m.ConcurrencyKey),
-            EndpointUrl = m.EndpointUrl,
-            SigningSecret = NullIfEmpty(m.SigningSecret),
-            FallbackEndpointUrl = NullIfEmpty(m.FallbackEndpointUrl),
-            TimeoutSecs = m.TimeoutSecs,
-            MaxConcurrency = m.MaxConcurrency,
-            MaxConcurrencyPerKey = m.MaxConcurrencyPerKey,
-            RateLimitMax = m.RateLimitMax,
-            RateLimitWindowSecs = m.RateLimitWindowSecs,
-            Payload = m.Payload,
-            Headers = headers,
-            RunCreatedAt = m.RunCreatedAt,
-            IssuedAt = issuedAt,
-            EnqueuedAt = now,
-            Status = direct ? DispatchQueueStatus.Active : DispatchQueueStatus.Pending,
-            StartedAt = direct ? now : null,
-            LeaseOwner = direct ? instance.Id : null,
-            LeaseExpiresAt = direct ? now + deliveryOptions.Value.LeaseDuration : null,
-        };
+    /// <summary>How long the first dispatch of a batch waits for others: the latency a lone dispatch pays for batching.</summary>
+    public static readonly TimeSpan BatchTimeLimit = TimeSpan.FromMilliseconds(5);
 
-        // Not if a withdrawal issued after it was consumed first (a cancel overtook it): never delivered. A row of an older
-        // dispatch of this attempt is one whose withdrawal has not been consumed yet: replaced.
-        var inserted = await db.Database.ExecuteSqlAsync($"""
+    /// <summary>The most dispatches one batch (one transaction) takes.</summary>
+    public const int BatchMessageLimit = 64;
+
+    /// <summary>The consumer id of the dispatches' rows in <c>dispatch.inbox_state</c>.</summary>
+    public static readonly Guid InboxConsumerId = new("3c1d5e0a-7b52-4f4e-9d0c-5a8e2f61b7d4");
+
+    public async Task Consume(ConsumeContext<Batch<DispatchRun>> context)
+    {
+        var ct = context.CancellationToken;
+        var now = time.GetUtcNow();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+
+        var received = context.Message
+            .Select(c => (Id: c.MessageId ?? throw new MessageException(typeof(DispatchRun), "MessageId required"), c.Message))
+            .ToList();
+        var fresh = await ClaimInboxAsync(received.Select(r => r.Id).ToArray(), now, ct);
+        // Of one attempt's dispatches in the batch only the newest can win (and a statement may write a row once).
+        var dispatches = received.Where(r => fresh.Contains(r.Id)).Select(r => r.Message)
+            .GroupBy(m => (m.RunId, m.Attempt))
+            .Select(g => g.MaxBy(m => m.IssuedAt ?? now)!)
+            .ToList();
+
+        var capacity = deliveryOptions.Value.MaxInFlight - inFlight.Count;
+        var entries = new List<DispatchQueueEntry>(dispatches.Count);
+        foreach (var m in dispatches)
+        {
+            // An attempt to an endpoint whose circuit is open goes through admission, which holds it until the circuit closes.
+            var direct = IsUnlimited(m) && !signal.Backlog && capacity > 0 && !circuits.IsOpen(m.ProjectId, m.EndpointUrl, now);
+            capacity -= direct ? 1 : 0;
+            entries.Add(Entry(m, direct, now));
+        }
+
+        var queued = await QueueAsync(entries, ct);
+        if (entries.Any(e => e.Status == DispatchQueueStatus.Pending && queued.Contains((e.RunId, e.Attempt))))
+        {
+            await DispatchQueueSignal.NotifyOnCommitAsync(db, ct);
+        }
+
+        await transaction.CommitAsync(ct);
+
+        foreach (var entry in entries.Where(e => queued.Contains((e.RunId, e.Attempt))))
+        {
+            // If it replaced an older dispatch whose call still runs here, that call is over.
+            inFlight.Abort(entry.RunId, entry.Attempt);
+            if (entry.Status == DispatchQueueStatus.Active)
+            {
+                runner.Start(entry, announceStart: true);
+            }
+        }
+    }
+
+    /// <summary>Inserts the inbox rows of the batch's messages; returns the ids that were not there (first deliveries).</summary>
+    private async Task<HashSet<Guid>> ClaimInboxAsync(Guid[] messageIds, DateTimeOffset now, CancellationToken ct)
+    {
+        var at = now.UtcDateTime;
+        var claimed = await db.Database.SqlQuery<Guid>($"""
+            INSERT INTO dispatch.inbox_state (message_id, consumer_id, received, receive_count, consumed, delivered)
+            SELECT DISTINCT id, {InboxConsumerId}, {at}, 1, {at}, {at} FROM unnest({messageIds}) AS m(id)
+            ON CONFLICT (message_id, consumer_id) DO NOTHING
+            RETURNING message_id AS "Value"
+            """).ToListAsync(ct);
+        return claimed.ToHashSet();
+    }
+
+    private DispatchQueueEntry Entry(DispatchRun m, bool direct, DateTimeOffset now) => new()
+    {
+        RunId = m.RunId,
+        Attempt = m.Attempt,
+        JobId = m.JobId,
+        ProjectId = m.ProjectId,
+        Priority = m.Priority,
+        ConcurrencyKey = NullIfEmpty(m.ConcurrencyKey),
+        EndpointUrl = m.EndpointUrl,
+        SigningSecret = NullIfEmpty(m.SigningSecret),
+        FallbackEndpointUrl = NullIfEmpty(m.FallbackEndpointUrl),
+        TimeoutSecs = m.TimeoutSecs,
+        MaxConcurrency = m.MaxConcurrency,
+        MaxConcurrencyPerKey = m.MaxConcurrencyPerKey,
+        RateLimitMax = m.RateLimitMax,
+        RateLimitWindowSecs = m.RateLimitWindowSecs,
+        Payload = m.Payload,
+        Headers = m.Headers is { Count: > 0 } ? JsonSerializer.Serialize(m.Headers) : null,
+        RunCreatedAt = m.RunCreatedAt.ToUniversalTime(),
+        IssuedAt = (m.IssuedAt ?? now).ToUniversalTime(),
+        EnqueuedAt = now,
+        Status = direct ? DispatchQueueStatus.Active : DispatchQueueStatus.Pending,
+        StartedAt = direct ? now : null,
+        LeaseOwner = direct ? instance.Id : null,
+        LeaseExpiresAt = direct ? now + deliveryOptions.Value.LeaseDuration : null,
+    };
+
+    /// <summary>
+    /// Writes the queue rows in one statement; returns the attempts written. Not an attempt whose withdrawal, issued
+    /// after it, was consumed first (a cancel overtook it): never delivered. A row of an older dispatch of the attempt is
+    /// one whose withdrawal has not been consumed yet: replaced. A row no older than this dispatch stays.
+    /// </summary>
+    private async Task<HashSet<(Guid RunId, int Attempt)>> QueueAsync(List<DispatchQueueEntry> entries, CancellationToken ct)
+    {
+        var written = new HashSet<(Guid, int)>();
+        if (entries.Count == 0)
+        {
+            return written;
+        }
+
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var command = new NpgsqlCommand("""
             INSERT INTO dispatch.dispatch_queue (run_id, attempt, job_id, project_id, priority, concurrency_key, endpoint_url, signing_secret,
                 fallback_endpoint_url, timeout_secs, max_concurrency, max_concurrency_per_key, rate_limit_max, rate_limit_window_secs, payload, headers,
                 run_created_at, issued_at, enqueued_at, status, wait_reason, started_at, lease_owner, lease_expires_at)
-            SELECT {entry.RunId}, {entry.Attempt}, {entry.JobId}, {entry.ProjectId}, {entry.Priority}, {entry.ConcurrencyKey}, {entry.EndpointUrl},
-                {entry.SigningSecret}, {entry.FallbackEndpointUrl}, {entry.TimeoutSecs}, {entry.MaxConcurrency}, {entry.MaxConcurrencyPerKey}, {entry.RateLimitMax},
-                {entry.RateLimitWindowSecs}, {entry.Payload}, CAST({headers} AS jsonb), {entry.RunCreatedAt}, {entry.IssuedAt}, {now}, {entry.Status},
-                NULL, CAST({entry.StartedAt} AS timestamptz), {entry.LeaseOwner}, CAST({entry.LeaseExpiresAt} AS timestamptz)
+            SELECT e.run_id, e.attempt, e.job_id, e.project_id, e.priority, e.concurrency_key, e.endpoint_url, e.signing_secret,
+                e.fallback_endpoint_url, e.timeout_secs, e.max_concurrency, e.max_concurrency_per_key, e.rate_limit_max, e.rate_limit_window_secs,
+                e.payload, e.headers::jsonb, e.run_created_at, e.issued_at, @enqueued_at, e.status, NULL, e.started_at, e.lease_owner, e.lease_expires_at
+            FROM unnest(@run_id, @attempt, @job_id, @project_id, @priority, @concurrency_key, @endpoint_url, @signing_secret, @fallback_endpoint_url,
+                @timeout_secs, @max_concurrency, @max_concurrency_per_key, @rate_limit_max, @rate_limit_window_secs, @payload, @headers,
+                @run_created_at, @issued_at, @status, @started_at, @lease_owner, @lease_expires_at)
+                AS e(run_id, attempt, job_id, project_id, priority, concurrency_key, endpoint_url, signing_secret, fallback_endpoint_url,
+                    timeout_secs, max_concurrency, max_concurrency_per_key, rate_limit_max, rate_limit_window_secs, payload, headers,
+                    run_created_at, issued_at, status, started_at, lease_owner, lease_expires_at)
             WHERE NOT EXISTS (SELECT 1 FROM dispatch.dispatch_withdrawals w
-                WHERE w.run_id = {entry.RunId} AND w.attempt = {entry.Attempt} AND w.issued_at > {entry.IssuedAt})
+                WHERE w.run_id = e.run_id AND w.attempt = e.attempt AND w.issued_at > e.issued_at)
             ON CONFLICT (run_id, attempt) DO UPDATE SET
                 job_id = excluded.job_id, project_id = excluded.project_id, priority = excluded.priority,
                 concurrency_key = excluded.concurrency_key, endpoint_url = excluded.endpoint_url, signing_secret = excluded.signing_secret,
@@ -94,23 +178,39 @@ public sealed class RunCommandsConsumer(
                 status = excluded.status, wait_reason = NULL, started_at = excluded.started_at, lease_owner = excluded.lease_owner,
                 lease_expires_at = excluded.lease_expires_at
             WHERE dispatch_queue.issued_at < excluded.issued_at
-            """, context.CancellationToken);
-        if (inserted == 0)
+            RETURNING run_id, attempt
+            """, connection, (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
+        var p = command.Parameters;
+        p.Add(new NpgsqlParameter<DateTimeOffset>("enqueued_at", entries[0].EnqueuedAt));
+        p.Add(new NpgsqlParameter<Guid[]>("run_id", entries.Select(e => e.RunId).ToArray()));
+        p.Add(new NpgsqlParameter<int[]>("attempt", entries.Select(e => e.Attempt).ToArray()));
+        p.Add(new NpgsqlParameter<Guid[]>("job_id", entries.Select(e => e.JobId).ToArray()));
+        p.Add(new NpgsqlParameter<string[]>("project_id", entries.Select(e => e.ProjectId).ToArray()));
+        p.Add(new NpgsqlParameter<int[]>("priority", entries.Select(e => e.Priority).ToArray()));
+        p.Add(new NpgsqlParameter<string?[]>("concurrency_key", entries.Select(e => e.ConcurrencyKey).ToArray()));
+        p.Add(new NpgsqlParameter<string[]>("endpoint_url", entries.Select(e => e.EndpointUrl).ToArray()));
+        p.Add(new NpgsqlParameter<string?[]>("signing_secret", entries.Select(e => e.SigningSecret).ToArray()));
+        p.Add(new NpgsqlParameter<string?[]>("fallback_endpoint_url", entries.Select(e => e.FallbackEndpointUrl).ToArray()));
+        p.Add(new NpgsqlParameter<int[]>("timeout_secs", entries.Select(e => e.TimeoutSecs).ToArray()));
+        p.Add(new NpgsqlParameter<int[]>("max_concurrency", entries.Select(e => e.MaxConcurrency).ToArray()));
+        p.Add(new NpgsqlParameter<int[]>("max_concurrency_per_key", entries.Select(e => e.MaxConcurrencyPerKey).ToArray()));
+        p.Add(new NpgsqlParameter<int[]>("rate_limit_max", entries.Select(e => e.RateLimitMax).ToArray()));
+        p.Add(new NpgsqlParameter<int[]>("rate_limit_window_secs", entries.Select(e => e.RateLimitWindowSecs).ToArray()));
+        p.Add(new NpgsqlParameter<string[]>("payload", entries.Select(e => e.Payload).ToArray()));
+        p.Add(new NpgsqlParameter<string?[]>("headers", entries.Select(e => e.Headers).ToArray()));
+        p.Add(new NpgsqlParameter<DateTimeOffset[]>("run_created_at", entries.Select(e => e.RunCreatedAt).ToArray()));
+        p.Add(new NpgsqlParameter<DateTimeOffset[]>("issued_at", entries.Select(e => e.IssuedAt).ToArray()));
+        p.Add(new NpgsqlParameter<string[]>("status", entries.Select(e => e.Status).ToArray()));
+        p.Add(new NpgsqlParameter<DateTimeOffset?[]>("started_at", entries.Select(e => e.StartedAt).ToArray()));
+        p.Add(new NpgsqlParameter<string?[]>("lease_owner", entries.Select(e => e.LeaseOwner).ToArray()));
+        p.Add(new NpgsqlParameter<DateTimeOffset?[]>("lease_expires_at", entries.Select(e => e.LeaseExpiresAt).ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            // Withdrawn already, or no newer than the dispatch that is there.
-            return;
+            written.Add((reader.GetGuid(0), reader.GetInt32(1)));
         }
 
-        // If it replaced an older dispatch whose call still runs here, that call is over.
-        inFlight.Abort(m.RunId, m.Attempt);
-        if (direct)
-        {
-            session.AfterCommit(() => runner.Start(entry, announceStart: true));
-        }
-        else
-        {
-            await DispatchQueueSignal.NotifyOnCommitAsync(db, context.CancellationToken);
-        }
+        return written;
     }
 
     /// <summary>Removes a withdrawn attempt: its place in the queue, or its slot (aborting the call when it runs on this replica).</summary>
@@ -118,6 +218,7 @@ public sealed class RunCommandsConsumer(
     {
         var m = context.Message;
         var issuedAt = m.IssuedAt ?? DateTimeOffset.MaxValue;
+        await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
         if (m.IssuedAt is { } at)
         {
             await db.Database.ExecuteSqlAsync($"""
@@ -132,10 +233,12 @@ public sealed class RunCommandsConsumer(
         if (removed > 0)
         {
             await DispatchQueueSignal.NotifyOnCommitAsync(db, context.CancellationToken);
-            if (m.AbortCall)
-            {
-                inFlight.Abort(m.RunId, m.Attempt);
-            }
+        }
+
+        await transaction.CommitAsync(context.CancellationToken);
+        if (removed > 0 && m.AbortCall)
+        {
+            inFlight.Abort(m.RunId, m.Attempt);
         }
     }
 

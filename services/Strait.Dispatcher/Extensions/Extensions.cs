@@ -1,3 +1,4 @@
+using MassTransit;
 using Strait.ServiceDefaults.Outbound;
 using Strait.Dispatcher.Admission;
 using Strait.Dispatcher.Apis;
@@ -23,7 +24,8 @@ public static class Extensions
         builder.AddRunTokens();
         builder.AddStraitMessaging<DispatcherDbContext>(x =>
         {
-            x.AddConsumer<RunCommandsConsumer>();
+            x.AddConsumer<RunCommandsConsumer>((_, c) => c.Options<BatchOptions>(o => o
+                .SetMessageLimit(RunCommandsConsumer.BatchMessageLimit).SetTimeLimit(RunCommandsConsumer.BatchTimeLimit)));
         });
         builder.AddDispatch();
         return builder;

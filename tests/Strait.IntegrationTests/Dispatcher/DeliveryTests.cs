@@ -129,6 +129,27 @@ public sealed class DeliveryTests(DispatcherFixture fixture)
     }
 
     [Fact]
+    public async Task Dispatch_SameMessageDeliveredAgain_TogetherAndAfterTheOutcome_CalledOnce()
+    {
+        var url = Endpoint.Route(context => context.Response.WriteAsync("ok"));
+        var run = DispatcherFixture.Run(url);
+        var messageId = Guid.NewGuid();
+
+        // Two copies at once (possibly in one batch), then one after the attempt's row is gone with its outcome.
+        await Task.WhenAll(fixture.DispatchAsync(run, messageId), fixture.DispatchAsync(run, messageId));
+        await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == run.RunId);
+        await fixture.DispatchAsync(run, messageId);
+        // A different message for another run, sent after the copy, shows the copy has been consumed.
+        var later = DispatcherFixture.Run(url);
+        await fixture.DispatchAsync(later);
+        await Probe.WaitForAsync<RunDispatchSucceeded>(m => m.RunId == later.RunId);
+        await Task.Delay(300);
+
+        Assert.Single(Endpoint.RequestsTo(url), r => r.Header("X-Run-ID") == run.RunId.ToString());
+        Assert.Single(Probe.All<RunDispatchSucceeded>(m => m.RunId == run.RunId));
+    }
+
+    [Fact]
     public async Task Dispatch_EndpointAnswersText_ResultIsJsonString()
     {
         var url = Endpoint.Route(context => context.Response.WriteAsync("done, not json"));

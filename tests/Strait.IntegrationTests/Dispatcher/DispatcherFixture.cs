@@ -107,7 +107,19 @@ public sealed class DispatcherFixture : IAsyncLifetime
         await endpoint.Send(message);
     }
 
-    public Task DispatchAsync(DispatchRun run) => SendAsync<RunCommandsConsumer, DispatchRun>(run);
+    /// <summary>Sends a dispatch to the dispatcher's command queue (consumed there in batches).</summary>
+    public async Task DispatchAsync(DispatchRun run, Guid? messageId = null)
+    {
+        var formatter = Host.Services.GetRequiredService<IEndpointNameFormatter>();
+        var endpoint = await bus.GetSendEndpoint(new Uri("queue:" + formatter.Consumer<RunCommandsConsumer>()));
+        await endpoint.Send(run, context =>
+        {
+            if (messageId is { } id)
+            {
+                context.MessageId = id;
+            }
+        });
+    }
 
     public static DispatchRun Run(string endpointUrl, Guid? jobId = null, int priority = 0, int timeoutSecs = 10, int maxConcurrency = 0,
         string payload = """{"order":42}""", string? signingSecret = null, IReadOnlyDictionary<string, string>? headers = null,
