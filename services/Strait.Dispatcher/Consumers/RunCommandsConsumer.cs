@@ -180,30 +180,33 @@ public sealed class RunCommandsConsumer(
             WHERE dispatch_queue.issued_at < excluded.issued_at
             RETURNING run_id, attempt
             """, connection, (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
-        var p = command.Parameters;
-        p.Add(new NpgsqlParameter<DateTimeOffset>("enqueued_at", entries[0].EnqueuedAt));
-        p.Add(new NpgsqlParameter<Guid[]>("run_id", entries.Select(e => e.RunId).ToArray()));
-        p.Add(new NpgsqlParameter<int[]>("attempt", entries.Select(e => e.Attempt).ToArray()));
-        p.Add(new NpgsqlParameter<Guid[]>("job_id", entries.Select(e => e.JobId).ToArray()));
-        p.Add(new NpgsqlParameter<string[]>("project_id", entries.Select(e => e.ProjectId).ToArray()));
-        p.Add(new NpgsqlParameter<int[]>("priority", entries.Select(e => e.Priority).ToArray()));
-        p.Add(new NpgsqlParameter<string?[]>("concurrency_key", entries.Select(e => e.ConcurrencyKey).ToArray()));
-        p.Add(new NpgsqlParameter<string[]>("endpoint_url", entries.Select(e => e.EndpointUrl).ToArray()));
-        p.Add(new NpgsqlParameter<string?[]>("signing_secret", entries.Select(e => e.SigningSecret).ToArray()));
-        p.Add(new NpgsqlParameter<string?[]>("fallback_endpoint_url", entries.Select(e => e.FallbackEndpointUrl).ToArray()));
-        p.Add(new NpgsqlParameter<int[]>("timeout_secs", entries.Select(e => e.TimeoutSecs).ToArray()));
-        p.Add(new NpgsqlParameter<int[]>("max_concurrency", entries.Select(e => e.MaxConcurrency).ToArray()));
-        p.Add(new NpgsqlParameter<int[]>("max_concurrency_per_key", entries.Select(e => e.MaxConcurrencyPerKey).ToArray()));
-        p.Add(new NpgsqlParameter<int[]>("rate_limit_max", entries.Select(e => e.RateLimitMax).ToArray()));
-        p.Add(new NpgsqlParameter<int[]>("rate_limit_window_secs", entries.Select(e => e.RateLimitWindowSecs).ToArray()));
-        p.Add(new NpgsqlParameter<string[]>("payload", entries.Select(e => e.Payload).ToArray()));
-        p.Add(new NpgsqlParameter<string?[]>("headers", entries.Select(e => e.Headers).ToArray()));
-        p.Add(new NpgsqlParameter<DateTimeOffset[]>("run_created_at", entries.Select(e => e.RunCreatedAt).ToArray()));
-        p.Add(new NpgsqlParameter<DateTimeOffset[]>("issued_at", entries.Select(e => e.IssuedAt).ToArray()));
-        p.Add(new NpgsqlParameter<string[]>("status", entries.Select(e => e.Status).ToArray()));
-        p.Add(new NpgsqlParameter<DateTimeOffset?[]>("started_at", entries.Select(e => e.StartedAt).ToArray()));
-        p.Add(new NpgsqlParameter<string?[]>("lease_owner", entries.Select(e => e.LeaseOwner).ToArray()));
-        p.Add(new NpgsqlParameter<DateTimeOffset?[]>("lease_expires_at", entries.Select(e => e.LeaseExpiresAt).ToArray()));
+        // One array parameter per column of the unnest, in the entries' order.
+        void Column<T>(string name, Func<DispatchQueueEntry, T> value) =>
+            command.Parameters.Add(new NpgsqlParameter<T[]>(name, entries.Select(value).ToArray()));
+
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("enqueued_at", entries[0].EnqueuedAt));
+        Column("run_id", e => e.RunId);
+        Column("attempt", e => e.Attempt);
+        Column("job_id", e => e.JobId);
+        Column("project_id", e => e.ProjectId);
+        Column("priority", e => e.Priority);
+        Column("concurrency_key", e => e.ConcurrencyKey);
+        Column("endpoint_url", e => e.EndpointUrl);
+        Column("signing_secret", e => e.SigningSecret);
+        Column("fallback_endpoint_url", e => e.FallbackEndpointUrl);
+        Column("timeout_secs", e => e.TimeoutSecs);
+        Column("max_concurrency", e => e.MaxConcurrency);
+        Column("max_concurrency_per_key", e => e.MaxConcurrencyPerKey);
+        Column("rate_limit_max", e => e.RateLimitMax);
+        Column("rate_limit_window_secs", e => e.RateLimitWindowSecs);
+        Column("payload", e => e.Payload);
+        Column("headers", e => e.Headers);
+        Column("run_created_at", e => e.RunCreatedAt);
+        Column("issued_at", e => e.IssuedAt);
+        Column("status", e => e.Status);
+        Column("started_at", e => e.StartedAt);
+        Column("lease_owner", e => e.LeaseOwner);
+        Column("lease_expires_at", e => e.LeaseExpiresAt);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {

@@ -8,6 +8,7 @@ using Strait.Contracts.Runs;
 using Strait.Dispatcher.Admission;
 using Strait.Dispatcher.Data;
 using Npgsql;
+using Strait.ServiceDefaults.Hosting;
 
 namespace Strait.Dispatcher.Delivery;
 
@@ -34,7 +35,7 @@ public sealed partial class DeliveryRunner(
     private const int MaxReportGroup = 256;
 
     private readonly ConcurrentDictionary<Task, byte> running = new();
-    private readonly Channel<OutcomeReport> reports = Channel.CreateUnbounded<OutcomeReport>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingReport> reports = Channel.CreateUnbounded<PendingReport>(new UnboundedChannelOptions { SingleReader = true });
     private Task reporting = Task.CompletedTask;
     private volatile bool stopping;
 
@@ -197,12 +198,13 @@ public sealed partial class DeliveryRunner(
 
     private async Task ReportWithRetriesAsync(DispatchQueueEntry entry, DeliveryOutcome outcome, bool? endpointSucceeded)
     {
-        var report = new OutcomeReport(entry, outcome, endpointSucceeded, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (reports.Writer.TryWrite(report))
+        var pending = new PendingReport(new OutcomeReport(entry, outcome, endpointSucceeded),
+            new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (reports.Writer.TryWrite(pending))
         {
             try
             {
-                await report.Reported.Task;
+                await pending.Reported.Task;
                 return;
             }
             catch (Exception ex)
@@ -240,18 +242,11 @@ public sealed partial class DeliveryRunner(
     /// </summary>
     private async Task ReportGroupsAsync()
     {
-        var group = new List<OutcomeReport>(MaxReportGroup);
-        while (await reports.Reader.WaitToReadAsync(CancellationToken.None))
+        await foreach (var group in reports.Reader.ReadGroupsAsync(MaxReportGroup))
         {
-            group.Clear();
-            while (group.Count < MaxReportGroup && reports.Reader.TryRead(out var report))
-            {
-                group.Add(report);
-            }
-
             try
             {
-                var reported = await ReportAllAsync(group, CancellationToken.None);
+                var reported = await ReportAllAsync(group.Select(p => p.Report).ToList(), CancellationToken.None);
                 for (var i = 0; i < group.Count; i++)
                 {
                     group[i].Reported.TrySetResult(reported[i]);
@@ -259,9 +254,9 @@ public sealed partial class DeliveryRunner(
             }
             catch (Exception ex)
             {
-                foreach (var report in group)
+                foreach (var pending in group)
                 {
-                    report.Reported.TrySetException(ex);
+                    pending.Reported.TrySetException(ex);
                 }
             }
         }
@@ -274,7 +269,7 @@ public sealed partial class DeliveryRunner(
     /// </summary>
     public async Task<bool> ReportAsync(DispatchQueueEntry entry, DeliveryOutcome outcome, CancellationToken cancellationToken,
         bool? endpointSucceeded = null) =>
-        (await ReportAllAsync([new OutcomeReport(entry, outcome, endpointSucceeded, null!)], cancellationToken))[0];
+        (await ReportAllAsync([new OutcomeReport(entry, outcome, endpointSucceeded)], cancellationToken))[0];
 
     /// <summary>
     /// Reports outcomes in one transaction: each is published only if this replica still holds its attempt (true in
@@ -294,7 +289,7 @@ public sealed partial class DeliveryRunner(
         var notify = false;
         for (var i = 0; i < group.Count; i++)
         {
-            var (entry, outcome, endpointSucceeded, _) = group[i];
+            var (entry, outcome, endpointSucceeded) = group[i];
             reported[i] = outcome.HoldsSlot
                 ? await db.DispatchQueue.Where(e => e.RunId == entry.RunId && e.Attempt == entry.Attempt
                         && e.Status == DispatchQueueStatus.Active && e.LeaseOwner == instance.Id)
@@ -376,9 +371,11 @@ public sealed partial class DeliveryRunner(
         return freed;
     }
 
+    /// <summary>An outcome to report and what its endpoint did (null: nothing the circuit counts).</summary>
+    private sealed record OutcomeReport(DispatchQueueEntry Entry, DeliveryOutcome Outcome, bool? EndpointSucceeded);
+
     /// <summary>An outcome waiting for its group's commit; <see cref="Reported"/> says whether it was published.</summary>
-    private sealed record OutcomeReport(DispatchQueueEntry Entry, DeliveryOutcome Outcome, bool? EndpointSucceeded,
-        TaskCompletionSource<bool> Reported);
+    private sealed record PendingReport(OutcomeReport Report, TaskCompletionSource<bool> Reported);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telling the saga that run {RunId} attempt {Attempt} is executing failed")]
     private partial void LogStartNoticeFailed(Exception exception, Guid runId, int attempt);

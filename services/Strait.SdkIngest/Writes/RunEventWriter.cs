@@ -12,6 +12,7 @@ using Strait.SdkIngest.Clients;
 using Strait.SdkIngest.Data;
 using Strait.SdkIngest.Feed;
 using Strait.ServiceDefaults.Data;
+using Strait.ServiceDefaults.Hosting;
 
 namespace Strait.SdkIngest.Writes;
 
@@ -94,15 +95,8 @@ public sealed class RunEventWriter : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<Pending>(MaxBatch);
-        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
+        await foreach (var batch in queue.Reader.ReadGroupsAsync(MaxBatch))
         {
-            batch.Clear();
-            while (batch.Count < MaxBatch && queue.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-            }
-
             try
             {
                 await FlushAsync(batch);
