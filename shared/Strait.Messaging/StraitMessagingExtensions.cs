@@ -44,6 +44,10 @@ public static class StraitMessagingExtensions
 
         services.AddMassTransit(x =>
         {
+            // MassTransit would report the bus configuration to its vendor's endpoint at start; a job platform
+            // running in users' networks sends nothing out that the user did not configure.
+            x.DisableUsageTelemetry();
+
             x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
                 var options = context.GetRequiredService<IOptions<StraitMessagingOptions>>().Value;
