@@ -113,6 +113,31 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FirstDelivery_ConsumerFails_RolledBackAndConsumedByTheRetry()
+    {
+        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        var formatter = host.Services.GetRequiredService<IEndpointNameFormatter>();
+        var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{formatter.Consumer<RecordEntryConsumer>()}"));
+        var entryId = NewId.NextGuid();
+        var messageId = NewId.NextGuid();
+
+        // The first attempt writes its ledger row and publishes, then fails: its inbox row (inserted as consumed)
+        // must go with the rollback, or the retry would take the message for done.
+        await endpoint.Send(new RecordEntry { EntryId = entryId, FailFirstAttempts = 1 }, context => context.MessageId = messageId);
+
+        await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
+            "the retried attempt's message");
+        await Task.Delay(300);
+
+        Assert.Equal(2, _probe.ConsumerRuns(entryId));
+        Assert.Single(_probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        Assert.Equal(1, await dbContext.Ledger.CountAsync(x => x.EntryId == entryId));
+        var inbox = await dbContext.Set<InboxState>().SingleAsync(x => x.MessageId == messageId);
+        Assert.NotNull(inbox.Consumed);
+    }
+
+    [Fact]
     public async Task ConsumerPublish_ProcessLeftBeforeDelivery_DeliveredByNextHostWithoutConsumingAgain()
     {
         var entryId = NewId.NextGuid();

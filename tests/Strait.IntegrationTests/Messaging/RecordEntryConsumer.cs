@@ -11,5 +11,7 @@ public class RecordEntryConsumer(MessagingTestDbContext dbContext, MessageProbe 
         probe.ConsumerRan(context.Message.EntryId);
         dbContext.Ledger.Add(new LedgerEntry { EntryId = context.Message.EntryId, Recorded = DateTime.UtcNow });
         await context.Publish(new EntryRecorded { EntryId = context.Message.EntryId });
+        if (probe.ConsumerRuns(context.Message.EntryId) <= context.Message.FailFirstAttempts)
+            throw new InvalidOperationException("This attempt fails after its writes.");
     }
 }

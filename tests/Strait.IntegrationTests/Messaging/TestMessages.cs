@@ -43,6 +43,9 @@ public record CounterTimerFired
 public record RecordEntry
 {
     public required Guid EntryId { get; init; }
+
+    /// <summary>How many of the first attempts fail after writing their ledger row (so their transaction rolls back).</summary>
+    public int FailFirstAttempts { get; init; }
 }
 
 public record EntryRecorded
