@@ -51,13 +51,15 @@ public static class StraitMessagingExtensions
             x.AddConfigureEndpointsCallback((context, _, endpoint) =>
             {
                 var options = context.GetRequiredService<IOptions<StraitMessagingOptions>>().Value;
-                // Filters run outside-in in this order: a partition slot per correlation id, then
-                // redelivery, then in-memory retry, then (per consumer) the outbox transaction.
-                endpoint.UsePartitioner(options.PartitionCount, (ConsumeContext c) => c.CorrelationId ?? c.MessageId ?? Guid.Empty);
+                // Filters run outside-in in this order: a partition slot per correlation id (unless every consumer of the
+                // endpoint is an IUnpartitionedConsumer), then redelivery, then in-memory retry, then (per consumer) the
+                // outbox transaction.
+                var partitions = new EndpointPartitionSpecification(options.PartitionCount, c => c.CorrelationId ?? c.MessageId ?? Guid.Empty);
+                endpoint.AddPipeSpecification(partitions);
                 endpoint.UseScheduledRedelivery(r => r.Intervals(options.EffectiveRedeliveryIntervals));
                 endpoint.UseMessageRetry(r => r.Intervals(options.EffectiveRetryIntervals));
 
-                var outbox = new StraitOutboxObserver<TDbContext>(endpoint, context);
+                var outbox = new StraitOutboxObserver<TDbContext>(endpoint, context, partitions);
                 endpoint.ConnectConsumerConfigurationObserver(outbox);
                 endpoint.ConnectSagaConfigurationObserver(outbox);
             });

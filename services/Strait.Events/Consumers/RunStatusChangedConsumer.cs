@@ -4,6 +4,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Strait.Contracts.Runs;
 using Strait.Events.Data;
+using Strait.Messaging;
 using Strait.Messaging.Outbox;
 
 namespace Strait.Events.Consumers;
@@ -14,9 +15,10 @@ namespace Strait.Events.Consumers;
 /// </summary>
 /// <remarks>
 /// Consumed in batches, one transaction per batch, without an inbox: the copy follows the newest transition whatever
-/// the order or repetition of deliveries, and closing a trigger only ever moves a waiting one.
+/// the order or repetition of deliveries, and closing a trigger only ever moves a waiting one; so the endpoint needs no
+/// partitioning by run id and a batch fills up to its message limit.
 /// </remarks>
-public sealed class RunStatusChangedConsumer(EventsDbContext db) : IConsumer<Batch<RunStatusChanged>>, ISelfDeduplicatingConsumer
+public sealed class RunStatusChangedConsumer(EventsDbContext db) : IConsumer<Batch<RunStatusChanged>>, ISelfDeduplicatingConsumer, IUnpartitionedConsumer
 {
     public async Task Consume(ConsumeContext<Batch<RunStatusChanged>> context)
     {

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 using Strait.Contracts.Runs;
+using Strait.Messaging;
 using Strait.Messaging.Outbox;
 using Strait.SdkIngest.Data;
 
@@ -18,9 +19,10 @@ namespace Strait.SdkIngest.Consumers;
 /// <remarks>
 /// Consumed in batches, one transaction and two statements per batch: the event's id is derived from the message id,
 /// so a redelivered message inserts nothing (no inbox needed), and the run copy follows the newest transition whatever
-/// the order of arrival. The endpoint's partitioning by run id keeps one run's transitions out of the same batch.
+/// the order of arrival, so the endpoint needs no partitioning by run id: one batch may hold several transitions of a
+/// run (each its own timeline event; the copy takes the newest) and fills up to its message limit.
 /// </remarks>
-public sealed class RunStatusChangedConsumer(IngestDbContext db) : IConsumer<Batch<RunStatusChanged>>, ISelfDeduplicatingConsumer
+public sealed class RunStatusChangedConsumer(IngestDbContext db) : IConsumer<Batch<RunStatusChanged>>, ISelfDeduplicatingConsumer, IUnpartitionedConsumer
 {
     private static readonly HashSet<string> FailureStatuses = ["failed", "timed_out", "crashed", "system_failed", "dead_letter", "expired"];
 

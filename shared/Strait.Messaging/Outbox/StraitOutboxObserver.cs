@@ -13,13 +13,18 @@ sealed class StraitOutboxObserver<TDbContext> : IConsumerConfigurationObserver, 
     where TDbContext : DbContext
 {
     readonly OutboxConsumePipeSpecificationObserver<TDbContext> _outbox;
+    readonly EndpointPartitionSpecification _partitions;
 
-    public StraitOutboxObserver(IReceiveEndpointConfigurator endpoint, IRegistrationContext context) =>
+    public StraitOutboxObserver(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, EndpointPartitionSpecification partitions)
+    {
         _outbox = new OutboxConsumePipeSpecificationObserver<TDbContext>(endpoint, context);
+        _partitions = partitions;
+    }
 
     public void ConsumerConfigured<TConsumer>(IConsumerConfigurator<TConsumer> configurator)
         where TConsumer : class
     {
+        _partitions.ConsumerConfigured(typeof(TConsumer));
         if (!typeof(ISelfDeduplicatingConsumer).IsAssignableFrom(typeof(TConsumer)))
             ((IConsumerConfigurationObserver)_outbox).ConsumerConfigured(configurator);
     }
@@ -33,12 +38,18 @@ sealed class StraitOutboxObserver<TDbContext> : IConsumerConfigurationObserver, 
     }
 
     public void SagaConfigured<TSaga>(ISagaConfigurator<TSaga> configurator)
-        where TSaga : class, ISaga =>
+        where TSaga : class, ISaga
+    {
+        _partitions.SagaConfigured();
         ((ISagaConfigurationObserver)_outbox).SagaConfigured(configurator);
+    }
 
     public void StateMachineSagaConfigured<TInstance>(ISagaConfigurator<TInstance> configurator, SagaStateMachine<TInstance> stateMachine)
-        where TInstance : class, ISaga, SagaStateMachineInstance =>
+        where TInstance : class, ISaga, SagaStateMachineInstance
+    {
+        _partitions.SagaConfigured();
         ((ISagaConfigurationObserver)_outbox).StateMachineSagaConfigured(configurator, stateMachine);
+    }
 
     public void SagaMessageConfigured<TSaga, TMessage>(ISagaMessageConfigurator<TSaga, TMessage> configurator)
         where TSaga : class, ISaga

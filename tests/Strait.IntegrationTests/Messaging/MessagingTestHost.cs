@@ -43,9 +43,14 @@ public static class MessagingTestHost
             x.AddConsumer<RecordEntryConsumer>();
             x.AddConsumer<PoisonCommandConsumer>();
             x.AddConsumer<ProbeConsumer>();
+            x.AddConsumer<PartitionedBatchConsumer>((_, c) => c.Options<BatchOptions>(BatchPingBatches));
+            x.AddConsumer<UnpartitionedBatchConsumer>((_, c) => c.Options<BatchOptions>(BatchPingBatches));
         });
         return builder.Build();
     }
+
+    static void BatchPingBatches(BatchOptions options) =>
+        options.SetMessageLimit(PartitionedBatchConsumer.MessageLimit).SetTimeLimit(TimeSpan.FromSeconds(2));
 
     public static async Task<IHost> StartAsync(string postgres, string rabbitMq, string endpointPrefix, MessageProbe probe,
         IDictionary<string, string?>? settings = null)

@@ -69,3 +69,8 @@ public record OrderedPing
 {
     public required int Sequence { get; init; }
 }
+
+public record BatchPing : CorrelatedBy<Guid>
+{
+    public required Guid CorrelationId { get; init; }
+}

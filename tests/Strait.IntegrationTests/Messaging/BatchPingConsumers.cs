@@ -1,0 +1,31 @@
+using MassTransit;
+using Strait.IntegrationTests.Messaging.Contracts;
+using Strait.Messaging;
+using Strait.Messaging.Outbox;
+
+namespace Strait.IntegrationTests.Messaging;
+
+/// <summary>One batch a test batch consumer received: which consumer, and how many messages it held.</summary>
+public sealed record BatchConsumed(string Consumer, int Size);
+
+/// <summary>A batch consumer on an endpoint with the usual partitioner by correlation id.</summary>
+public sealed class PartitionedBatchConsumer(MessageProbe probe) : IConsumer<Batch<BatchPing>>, ISelfDeduplicatingConsumer
+{
+    public const int MessageLimit = 64;
+
+    public Task Consume(ConsumeContext<Batch<BatchPing>> context)
+    {
+        probe.Observed(NewId.NextGuid(), new BatchConsumed(nameof(PartitionedBatchConsumer), context.Message.Length));
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The same batch consumer, declared <see cref="IUnpartitionedConsumer"/>: its endpoint has no partitioner.</summary>
+public sealed class UnpartitionedBatchConsumer(MessageProbe probe) : IConsumer<Batch<BatchPing>>, ISelfDeduplicatingConsumer, IUnpartitionedConsumer
+{
+    public Task Consume(ConsumeContext<Batch<BatchPing>> context)
+    {
+        probe.Observed(NewId.NextGuid(), new BatchConsumed(nameof(UnpartitionedBatchConsumer), context.Message.Length));
+        return Task.CompletedTask;
+    }
+}
