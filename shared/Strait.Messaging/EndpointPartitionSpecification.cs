@@ -13,35 +13,58 @@ namespace Strait.Messaging;
 /// batch takes at most one message per partition (16) and then waits out its time limit: that capped the status-copy
 /// consumers at about 16 messages per 50 ms, behind the rate the run saga publishes at 200 runs/s.
 /// </remarks>
-sealed class EndpointPartitionSpecification : IPipeSpecification<ConsumeContext>
+sealed class EndpointPartitionSpecification : IPipeSpecification<ConsumeContext>, IConsumerConfigurationObserver, ISagaConfigurationObserver
 {
     readonly PartitionerPipeSpecification<ConsumeContext> _partitioner;
-    int _partitioned;
-    int _unpartitioned;
+    bool _anyPartitioned;
+    bool _anyUnpartitioned;
 
-    public EndpointPartitionSpecification(int partitionCount, Func<ConsumeContext, Guid> key) =>
+    EndpointPartitionSpecification(int partitionCount, Func<ConsumeContext, Guid> key) =>
         _partitioner = new PartitionerPipeSpecification<ConsumeContext>(context => key(context).ToByteArray(), partitionCount);
 
-    /// <summary>False only when the endpoint's consumers all declared that they need no partitioning.</summary>
-    public bool Applies => _partitioned > 0 || _unpartitioned == 0;
-
-    public void ConsumerConfigured(Type consumerType)
+    /// <summary>Adds the partitioner to <paramref name="endpoint"/>'s pipe, where the filters added after it run inside it.</summary>
+    public static void AddTo(IReceiveEndpointConfigurator endpoint, int partitionCount, Func<ConsumeContext, Guid> key)
     {
-        if (typeof(IUnpartitionedConsumer).IsAssignableFrom(consumerType))
-            _unpartitioned++;
-        else
-            _partitioned++;
+        var specification = new EndpointPartitionSpecification(partitionCount, key);
+        endpoint.AddPipeSpecification(specification);
+        endpoint.ConnectConsumerConfigurationObserver(specification);
+        endpoint.ConnectSagaConfigurationObserver(specification);
     }
-
-    public void SagaConfigured() => _partitioned++;
 
     public void Apply(IPipeBuilder<ConsumeContext> builder)
     {
-        if (Applies)
+        if (_anyPartitioned || !_anyUnpartitioned)
             _partitioner.Apply(builder);
     }
 
     public IEnumerable<ValidationResult> Validate() => _partitioner.Validate();
+
+    public void ConsumerConfigured<TConsumer>(IConsumerConfigurator<TConsumer> configurator)
+        where TConsumer : class
+    {
+        if (typeof(IUnpartitionedConsumer).IsAssignableFrom(typeof(TConsumer)))
+            _anyUnpartitioned = true;
+        else
+            _anyPartitioned = true;
+    }
+
+    public void ConsumerMessageConfigured<TConsumer, TMessage>(IConsumerMessageConfigurator<TConsumer, TMessage> configurator)
+        where TConsumer : class
+        where TMessage : class
+    {
+    }
+
+    public void SagaConfigured<TSaga>(ISagaConfigurator<TSaga> configurator)
+        where TSaga : class, ISaga => _anyPartitioned = true;
+
+    public void StateMachineSagaConfigured<TInstance>(ISagaConfigurator<TInstance> configurator, SagaStateMachine<TInstance> stateMachine)
+        where TInstance : class, ISaga, SagaStateMachineInstance => _anyPartitioned = true;
+
+    public void SagaMessageConfigured<TSaga, TMessage>(ISagaMessageConfigurator<TSaga, TMessage> configurator)
+        where TSaga : class, ISaga
+        where TMessage : class
+    {
+    }
 }
 
 /// <summary>

@@ -54,12 +54,11 @@ public static class StraitMessagingExtensions
                 // Filters run outside-in in this order: a partition slot per correlation id (unless every consumer of the
                 // endpoint is an IUnpartitionedConsumer), then redelivery, then in-memory retry, then (per consumer) the
                 // outbox transaction.
-                var partitions = new EndpointPartitionSpecification(options.PartitionCount, c => c.CorrelationId ?? c.MessageId ?? Guid.Empty);
-                endpoint.AddPipeSpecification(partitions);
+                EndpointPartitionSpecification.AddTo(endpoint, options.PartitionCount, c => c.CorrelationId ?? c.MessageId ?? Guid.Empty);
                 endpoint.UseScheduledRedelivery(r => r.Intervals(options.EffectiveRedeliveryIntervals));
                 endpoint.UseMessageRetry(r => r.Intervals(options.EffectiveRetryIntervals));
 
-                var outbox = new StraitOutboxObserver<TDbContext>(endpoint, context, partitions);
+                var outbox = new StraitOutboxObserver<TDbContext>(endpoint, context);
                 endpoint.ConnectConsumerConfigurationObserver(outbox);
                 endpoint.ConnectSagaConfigurationObserver(outbox);
             });

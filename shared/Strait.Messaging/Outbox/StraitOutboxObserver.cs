@@ -13,18 +13,13 @@ sealed class StraitOutboxObserver<TDbContext> : IConsumerConfigurationObserver, 
     where TDbContext : DbContext
 {
     readonly OutboxConsumePipeSpecificationObserver<TDbContext> _outbox;
-    readonly EndpointPartitionSpecification _partitions;
 
-    public StraitOutboxObserver(IReceiveEndpointConfigurator endpoint, IRegistrationContext context, EndpointPartitionSpecification partitions)
-    {
+    public StraitOutboxObserver(IReceiveEndpointConfigurator endpoint, IRegistrationContext context) =>
         _outbox = new OutboxConsumePipeSpecificationObserver<TDbContext>(endpoint, context);
-        _partitions = partitions;
-    }
 
     public void ConsumerConfigured<TConsumer>(IConsumerConfigurator<TConsumer> configurator)
         where TConsumer : class
     {
-        _partitions.ConsumerConfigured(typeof(TConsumer));
         if (!typeof(ISelfDeduplicatingConsumer).IsAssignableFrom(typeof(TConsumer)))
             ((IConsumerConfigurationObserver)_outbox).ConsumerConfigured(configurator);
     }
@@ -38,18 +33,12 @@ sealed class StraitOutboxObserver<TDbContext> : IConsumerConfigurationObserver, 
     }
 
     public void SagaConfigured<TSaga>(ISagaConfigurator<TSaga> configurator)
-        where TSaga : class, ISaga
-    {
-        _partitions.SagaConfigured();
+        where TSaga : class, ISaga =>
         ((ISagaConfigurationObserver)_outbox).SagaConfigured(configurator);
-    }
 
     public void StateMachineSagaConfigured<TInstance>(ISagaConfigurator<TInstance> configurator, SagaStateMachine<TInstance> stateMachine)
-        where TInstance : class, ISaga, SagaStateMachineInstance
-    {
-        _partitions.SagaConfigured();
+        where TInstance : class, ISaga, SagaStateMachineInstance =>
         ((ISagaConfigurationObserver)_outbox).StateMachineSagaConfigured(configurator, stateMachine);
-    }
 
     public void SagaMessageConfigured<TSaga, TMessage>(ISagaMessageConfigurator<TSaga, TMessage> configurator)
         where TSaga : class, ISaga

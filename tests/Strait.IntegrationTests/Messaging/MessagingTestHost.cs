@@ -50,7 +50,7 @@ public static class MessagingTestHost
     }
 
     static void BatchPingBatches(BatchOptions options) =>
-        options.SetMessageLimit(PartitionedBatchConsumer.MessageLimit).SetTimeLimit(TimeSpan.FromSeconds(2));
+        options.SetMessageLimit(BatchPingConsumer.MessageLimit).SetTimeLimit(TimeSpan.FromSeconds(2));
 
     public static async Task<IHost> StartAsync(string postgres, string rabbitMq, string endpointPrefix, MessageProbe probe,
         IDictionary<string, string?>? settings = null)

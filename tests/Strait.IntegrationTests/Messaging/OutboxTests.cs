@@ -8,22 +8,8 @@ using Strait.Messaging.Entities;
 namespace Strait.IntegrationTests.Messaging;
 
 [Collection(InfrastructureCollection.Name)]
-public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
+public sealed class OutboxTests(InfrastructureFixture fixture) : MessagingTestClass(fixture, "outbox")
 {
-    readonly MessageProbe _probe = new();
-    readonly string _prefix = "outbox" + Guid.NewGuid().ToString("N")[..6];
-    string _postgres = null!;
-
-    string RabbitMq => fixture.Infrastructure.RabbitMqConnectionString;
-
-    public async Task InitializeAsync()
-    {
-        _postgres = await fixture.Infrastructure.CreateDatabaseAsync();
-        await MessagingTestHost.CreateSchemaAsync(_postgres);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task HandlerPublish_HostStoppedAfterCommitBeforeDelivery_DeliveredByNextHost()
     {
@@ -31,25 +17,25 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
         await MessagingTestHost.Isolated(async () =>
         {
             // Never started: its delivery service cannot run, like a process killed right after the commit.
-            using var crashed = MessagingTestHost.Build(_postgres, RabbitMq, _prefix, _probe);
+            using var crashed = MessagingTestHost.Build(Postgres, RabbitMq, Prefix, Probe);
             await PublishFromHandler(crashed.Services, entryId);
         });
 
         Assert.Equal(1, await OutboxRows());
 
-        using var restarted = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
-        await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
+        using var restarted = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
+        await MessageProbe.WaitUntil(() => Probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
             "the committed message");
 
         await MessageProbe.WaitUntil(async () => await OutboxRows() == 0, TimeSpan.FromSeconds(10), "outbox cleanup");
-        Assert.Single(_probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+        Assert.Single(Probe.Observations<EntryRecorded>(), x => x.Key == entryId);
     }
 
     [Fact]
     public async Task HandlerPublish_CommittedByAnotherReplica_WakesThisReplicaWithoutWaitingForThePoll()
     {
         var slowPoll = new Dictionary<string, string?> { ["Strait:Messaging:OutboxPollInterval"] = "00:02:00" };
-        using var deliverer = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe, slowPoll);
+        using var deliverer = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe, slowPoll);
         await Task.Delay(1000); // let its LISTEN connection open and its first look find nothing
         var entryId = NewId.NextGuid();
 
@@ -57,11 +43,11 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
         await MessagingTestHost.Isolated(async () =>
         {
             // Another replica that commits but never delivers (not started).
-            using var committer = MessagingTestHost.Build(_postgres, RabbitMq, _prefix, _probe, slowPoll);
+            using var committer = MessagingTestHost.Build(Postgres, RabbitMq, Prefix, Probe, slowPoll);
             await PublishFromHandler(committer.Services, entryId);
         });
 
-        await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
+        await MessageProbe.WaitUntil(() => Probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
             "the message committed by the other replica");
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"delivered after {stopwatch.Elapsed.TotalSeconds:0.0} s");
     }
@@ -69,7 +55,7 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task HandlerPublish_TransactionRolledBack_NothingSent()
     {
-        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        using var host = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
         var entryId = NewId.NextGuid();
 
         await using (var scope = host.Services.CreateAsyncScope())
@@ -85,16 +71,16 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
         // A message committed afterwards is delivered; the rolled-back one must not have been.
         var laterId = NewId.NextGuid();
         await PublishFromHandler(host, laterId);
-        await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Any(x => x.Key == laterId), TimeSpan.FromSeconds(30),
+        await MessageProbe.WaitUntil(() => Probe.Observations<EntryRecorded>().Any(x => x.Key == laterId), TimeSpan.FromSeconds(30),
             "the committed message");
-        Assert.DoesNotContain(_probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+        Assert.DoesNotContain(Probe.Observations<EntryRecorded>(), x => x.Key == entryId);
         Assert.Equal(0, await OutboxRows());
     }
 
     [Fact]
     public async Task ConsumedMessage_DeliveredTwice_HasOneEffect()
     {
-        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        using var host = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
         var formatter = host.Services.GetRequiredService<IEndpointNameFormatter>();
         var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{formatter.Consumer<RecordEntryConsumer>()}"));
         var entryId = NewId.NextGuid();
@@ -106,16 +92,16 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
         await MessageProbe.WaitUntil(async () => await InboxReceiveCount(messageId) == 2, TimeSpan.FromSeconds(30), "both deliveries");
         await Task.Delay(300);
 
-        Assert.Equal(1, _probe.ConsumerRuns(entryId));
-        Assert.Single(_probe.Observations<EntryRecorded>(), x => x.Key == entryId);
-        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        Assert.Equal(1, Probe.ConsumerRuns(entryId));
+        Assert.Single(Probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+        await using var dbContext = MessagingTestHost.OpenDbContext(Postgres);
         Assert.Equal(1, await dbContext.Ledger.CountAsync(x => x.EntryId == entryId));
     }
 
     [Fact]
     public async Task FirstDelivery_ConsumerFails_RolledBackAndConsumedByTheRetry()
     {
-        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        using var host = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
         var formatter = host.Services.GetRequiredService<IEndpointNameFormatter>();
         var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{formatter.Consumer<RecordEntryConsumer>()}"));
         var entryId = NewId.NextGuid();
@@ -125,13 +111,13 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
         // must go with the rollback, or the retry would take the message for done.
         await endpoint.Send(new RecordEntry { EntryId = entryId, FailFirstAttempts = 1 }, context => context.MessageId = messageId);
 
-        await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
+        await MessageProbe.WaitUntil(() => Probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
             "the retried attempt's message");
         await Task.Delay(300);
 
-        Assert.Equal(2, _probe.ConsumerRuns(entryId));
-        Assert.Single(_probe.Observations<EntryRecorded>(), x => x.Key == entryId);
-        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        Assert.Equal(2, Probe.ConsumerRuns(entryId));
+        Assert.Single(Probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+        await using var dbContext = MessagingTestHost.OpenDbContext(Postgres);
         Assert.Equal(1, await dbContext.Ledger.CountAsync(x => x.EntryId == entryId));
         var inbox = await dbContext.Set<InboxState>().SingleAsync(x => x.MessageId == messageId);
         Assert.NotNull(inbox.Consumed);
@@ -142,7 +128,7 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
     {
         var entryId = NewId.NextGuid();
         var noDelivery = new Dictionary<string, string?> { ["Strait:Messaging:DeliverOutbox"] = "false" };
-        using (var consumer = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe, noDelivery))
+        using (var consumer = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe, noDelivery))
         {
             // The consume transaction commits the ledger row and the outgoing message together; this process
             // never sends it, like one killed right after the commit.
@@ -150,20 +136,20 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
             var endpoint = await consumer.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{formatter.Consumer<RecordEntryConsumer>()}"));
             await endpoint.Send(new RecordEntry { EntryId = entryId });
             await MessageProbe.WaitUntil(async () => await OutboxRows() == 1, TimeSpan.FromSeconds(30), "the committed outgoing message");
-            Assert.Equal(1, _probe.ConsumerRuns(entryId));
-            Assert.DoesNotContain(_probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+            Assert.Equal(1, Probe.ConsumerRuns(entryId));
+            Assert.DoesNotContain(Probe.Observations<EntryRecorded>(), x => x.Key == entryId);
             await MessagingTestHost.Isolated(() => consumer.StopAsync());
         }
 
-        using var next = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
-        await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
+        using var next = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
+        await MessageProbe.WaitUntil(() => Probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
             "the message the first process committed");
         await MessageProbe.WaitUntil(async () => await OutboxRows() == 0, TimeSpan.FromSeconds(10), "outbox cleanup");
         await Task.Delay(300);
 
-        Assert.Equal(1, _probe.ConsumerRuns(entryId));
-        Assert.Single(_probe.Observations<EntryRecorded>(), x => x.Key == entryId);
-        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        Assert.Equal(1, Probe.ConsumerRuns(entryId));
+        Assert.Single(Probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+        await using var dbContext = MessagingTestHost.OpenDbContext(Postgres);
         Assert.Equal(1, await dbContext.Ledger.CountAsync(x => x.EntryId == entryId));
     }
 
@@ -171,7 +157,7 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
     public async Task HandlerPublishes_BrokerRestartedMidStream_AllCommittedMessagesDelivered()
     {
         const int total = 150;
-        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        using var host = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
         var ids = Enumerable.Range(0, total).Select(_ => NewId.NextGuid()).ToList();
 
         var producer = Task.Run(async () =>
@@ -183,11 +169,11 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
             }
         });
 
-        await MessageProbe.WaitUntil(() => _probe.Observations<EntryRecorded>().Count >= total / 5, TimeSpan.FromSeconds(30), "traffic to start");
-        await fixture.Infrastructure.RestartRabbitMqAsync();
+        await MessageProbe.WaitUntil(() => Probe.Observations<EntryRecorded>().Count >= total / 5, TimeSpan.FromSeconds(30), "traffic to start");
+        await Fixture.Infrastructure.RestartRabbitMqAsync();
         await producer;
 
-        await MessageProbe.WaitUntil(() => ids.All(id => _probe.Observations<EntryRecorded>().Any(x => x.Key == id)), TimeSpan.FromSeconds(90),
+        await MessageProbe.WaitUntil(() => ids.All(id => Probe.Observations<EntryRecorded>().Any(x => x.Key == id)), TimeSpan.FromSeconds(90),
             "every committed message");
         Assert.Equal(0, await OutboxRows());
     }
@@ -195,8 +181,8 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task HandlerSends_ManyTransactions_ReachTheBrokerInCommitOrder()
     {
-        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
-        var queue = _prefix + "-ordered";
+        using var host = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
+        var queue = Prefix + "-ordered";
         const int transactions = 10;
         const int perTransaction = 10;
 
@@ -229,13 +215,13 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : IAsyncLifetime
 
     async Task<int> OutboxRows()
     {
-        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        await using var dbContext = MessagingTestHost.OpenDbContext(Postgres);
         return await dbContext.Set<OutboxMessage>().CountAsync();
     }
 
     async Task<int> InboxReceiveCount(Guid messageId)
     {
-        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        await using var dbContext = MessagingTestHost.OpenDbContext(Postgres);
         return await dbContext.Set<InboxState>().Where(x => x.MessageId == messageId).Select(x => x.ReceiveCount).SingleOrDefaultAsync();
     }
 }

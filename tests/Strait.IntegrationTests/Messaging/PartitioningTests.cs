@@ -12,26 +12,14 @@ namespace Strait.IntegrationTests.Messaging;
 /// all <see cref="IUnpartitionedConsumer"/> has no partitioner and its batches fill to their message limit.
 /// </summary>
 [Collection(InfrastructureCollection.Name)]
-public sealed class PartitioningTests(InfrastructureFixture fixture) : IAsyncLifetime
+public sealed class PartitioningTests(InfrastructureFixture fixture) : MessagingTestClass(fixture, "partitions")
 {
-    const int Messages = PartitionedBatchConsumer.MessageLimit;
-
-    readonly MessageProbe _probe = new();
-    readonly string _prefix = "partitions" + Guid.NewGuid().ToString("N")[..6];
-    string _postgres = null!;
-
-    public async Task InitializeAsync()
-    {
-        _postgres = await fixture.Infrastructure.CreateDatabaseAsync();
-        await MessagingTestHost.CreateSchemaAsync(_postgres);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
+    const int Messages = BatchPingConsumer.MessageLimit;
 
     [Fact]
     public async Task BatchOfDistinctInstances_PartitionedEndpointCapsItAtThePartitionCount_UnpartitionedFillsIt()
     {
-        using var host = await MessagingTestHost.StartAsync(_postgres, fixture.Infrastructure.RabbitMqConnectionString, _prefix, _probe);
+        using var host = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
         var partitionCount = new StraitMessagingOptions().PartitionCount;
         Assert.True(Messages > partitionCount, "the batch limit must exceed the partition count for the test to tell them apart");
 
@@ -50,5 +38,5 @@ public sealed class PartitioningTests(InfrastructureFixture fixture) : IAsyncLif
     }
 
     List<int> Consumed(string consumer) =>
-        _probe.Observations<BatchConsumed>().Where(x => x.Message.Consumer == consumer).Select(x => x.Message.Size).ToList();
+        Probe.Observations<BatchConsumed>().Where(x => x.Message.Consumer == consumer).Select(x => x.Message.Size).ToList();
 }

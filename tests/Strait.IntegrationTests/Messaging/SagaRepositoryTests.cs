@@ -8,26 +8,14 @@ using Strait.IntegrationTests.Messaging.Contracts;
 namespace Strait.IntegrationTests.Messaging;
 
 [Collection(InfrastructureCollection.Name)]
-public sealed class SagaRepositoryTests(InfrastructureFixture fixture) : IAsyncLifetime
+public sealed class SagaRepositoryTests(InfrastructureFixture fixture) : MessagingTestClass(fixture, "saga")
 {
-    readonly MessageProbe _probe = new();
-    readonly string _prefix = "saga" + Guid.NewGuid().ToString("N")[..6];
-    string _postgres = null!;
-
-    public async Task InitializeAsync()
-    {
-        _postgres = await fixture.Infrastructure.CreateDatabaseAsync();
-        await MessagingTestHost.CreateSchemaAsync(_postgres);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task ConcurrentEvents_ForOneInstanceOnTwoReplicas_NoLostUpdate()
     {
         const int increments = 200;
-        using var replicaA = await MessagingTestHost.StartAsync(_postgres, fixture.Infrastructure.RabbitMqConnectionString, _prefix, _probe);
-        using var replicaB = await MessagingTestHost.StartAsync(_postgres, fixture.Infrastructure.RabbitMqConnectionString, _prefix, _probe);
+        using var replicaA = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
+        using var replicaB = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
         var bus = replicaA.Services.GetRequiredService<IBus>();
         var id = NewId.NextGuid();
 
@@ -39,7 +27,7 @@ public sealed class SagaRepositoryTests(InfrastructureFixture fixture) : IAsyncL
         await MessageProbe.WaitUntil(async () => await CountOf(id) == increments, TimeSpan.FromSeconds(90), "all increments");
         await Task.Delay(500);
 
-        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        await using var dbContext = MessagingTestHost.OpenDbContext(Postgres);
         var rows = await dbContext.Counters.AsNoTracking().Where(x => x.CorrelationId == id).ToListAsync();
         var counter = Assert.Single(rows);
         Assert.Equal(increments, counter.Count);
@@ -48,7 +36,7 @@ public sealed class SagaRepositoryTests(InfrastructureFixture fixture) : IAsyncL
 
     async Task<int?> CountOf(Guid id)
     {
-        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        await using var dbContext = MessagingTestHost.OpenDbContext(Postgres);
         return await dbContext.Counters.AsNoTracking().Where(x => x.CorrelationId == id).Select(x => (int?)x.Count).SingleOrDefaultAsync();
     }
 }

@@ -10,27 +10,13 @@ using ScheduledMessage = Strait.Messaging.Entities.ScheduledMessage;
 namespace Strait.IntegrationTests.Messaging;
 
 [Collection(InfrastructureCollection.Name)]
-public sealed class SchedulerTests(InfrastructureFixture fixture) : IAsyncLifetime
+public sealed class SchedulerTests(InfrastructureFixture fixture) : MessagingTestClass(fixture, "sched")
 {
-    readonly MessageProbe _probe = new();
-    readonly string _prefix = "sched" + Guid.NewGuid().ToString("N")[..6];
-    string _postgres = null!;
-
-    string RabbitMq => fixture.Infrastructure.RabbitMqConnectionString;
-
-    public async Task InitializeAsync()
-    {
-        _postgres = await fixture.Infrastructure.CreateDatabaseAsync();
-        await MessagingTestHost.CreateSchemaAsync(_postgres);
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task SagaTimer_EveryProcessRestarted_FiresExactlyOnce()
     {
         var id = NewId.NextGuid();
-        using (var before = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe))
+        using (var before = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe))
         {
             var bus = before.Services.GetRequiredService<IBus>();
             await Start(bus, id);
@@ -39,27 +25,27 @@ public sealed class SchedulerTests(InfrastructureFixture fixture) : IAsyncLifeti
             await before.StopAsync();
         }
 
-        await fixture.Infrastructure.RestartPostgresAsync();
-        await fixture.Infrastructure.RestartRabbitMqAsync();
+        await Fixture.Infrastructure.RestartPostgresAsync();
+        await Fixture.Infrastructure.RestartRabbitMqAsync();
         // A new process would start with an empty pool; this one still holds connections the restart closed.
         NpgsqlConnection.ClearAllPools();
         Assert.Equal(1, await ScheduledRows());
 
-        using var after = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        using var after = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
         await MessageProbe.WaitUntil(async () => (await Counter(id)).FiredCount >= 1, TimeSpan.FromSeconds(60), "the timer to fire");
         await Task.Delay(1500);
 
         Assert.Equal(1, (await Counter(id)).FiredCount);
         Assert.Equal(0, await ScheduledRows());
-        await MessageProbe.WaitUntil(() => _probe.Observations<CounterTimerFired>().Any(x => x.Key == id), TimeSpan.FromSeconds(10),
+        await MessageProbe.WaitUntil(() => Probe.Observations<CounterTimerFired>().Any(x => x.Key == id), TimeSpan.FromSeconds(10),
             "the event published by the timer transition");
-        Assert.Single(_probe.Observations<CounterTimerFired>(), x => x.Key == id);
+        Assert.Single(Probe.Observations<CounterTimerFired>(), x => x.Key == id);
     }
 
     [Fact]
     public async Task SagaTimer_CancelledOrSuperseded_OldTokenNeverFires()
     {
-        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        using var host = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
         var bus = host.Services.GetRequiredService<IBus>();
         var cancelled = NewId.NextGuid();
         var superseded = NewId.NextGuid();
@@ -89,9 +75,9 @@ public sealed class SchedulerTests(InfrastructureFixture fixture) : IAsyncLifeti
     public async Task DueTimers_TwoSchedulerReplicas_EachSentExactlyOnceAndOnTime()
     {
         const int timers = 300;
-        using var replicaA = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
-        using var replicaB = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
-        var queue = _prefix + "-pings";
+        using var replicaA = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
+        using var replicaB = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
+        var queue = Prefix + "-pings";
         var due = DateTime.UtcNow.AddSeconds(2);
 
         await using (var scope = replicaA.Services.CreateAsyncScope())
@@ -123,19 +109,19 @@ public sealed class SchedulerTests(InfrastructureFixture fixture) : IAsyncLifeti
     [Fact]
     public async Task PoisonMessage_AfterRetriesAndScheduledRedeliveries_EndsInErrorQueue()
     {
-        using var host = await MessagingTestHost.StartAsync(_postgres, RabbitMq, _prefix, _probe);
+        using var host = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
         var queue = host.Services.GetRequiredService<IEndpointNameFormatter>().Consumer<PoisonCommandConsumer>();
         var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{queue}"));
         var id = NewId.NextGuid();
 
         await endpoint.Send(new PoisonCommand { Id = id });
 
-        await MessageProbe.WaitUntil(() => _probe.Observations<Fault<PoisonCommand>>().Any(x => x.Key == id), TimeSpan.FromSeconds(30),
+        await MessageProbe.WaitUntil(() => Probe.Observations<Fault<PoisonCommand>>().Any(x => x.Key == id), TimeSpan.FromSeconds(30),
             "the fault");
         await Task.Delay(1500);
 
         // Configured in MessagingTestHost: 1 retry per delivery, 2 redeliveries through the durable scheduler.
-        Assert.Equal(2 * 3, _probe.ConsumerRuns(id));
+        Assert.Equal(2 * 3, Probe.ConsumerRuns(id));
         Assert.Equal(1u, await BrokerQueues.MessageCount(RabbitMq, queue + "_error"));
         Assert.Equal(0, await ScheduledRows());
     }
@@ -157,19 +143,19 @@ public sealed class SchedulerTests(InfrastructureFixture fixture) : IAsyncLifeti
 
     async Task<bool> ScheduledRowExists(Guid tokenId)
     {
-        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        await using var dbContext = MessagingTestHost.OpenDbContext(Postgres);
         return await dbContext.Set<ScheduledMessage>().AnyAsync(x => x.TokenId == tokenId);
     }
 
     async Task<int> ScheduledRows()
     {
-        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        await using var dbContext = MessagingTestHost.OpenDbContext(Postgres);
         return await dbContext.Set<ScheduledMessage>().CountAsync();
     }
 
     async Task<CounterState> Counter(Guid id)
     {
-        await using var dbContext = MessagingTestHost.OpenDbContext(_postgres);
+        await using var dbContext = MessagingTestHost.OpenDbContext(Postgres);
         return await dbContext.Counters.AsNoTracking().SingleOrDefaultAsync(x => x.CorrelationId == id) ?? new CounterState();
     }
 }
