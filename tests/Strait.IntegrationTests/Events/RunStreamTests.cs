@@ -38,6 +38,7 @@ public sealed class RunStreamTests(PlatformFixture fixture) : IAsyncLifetime
         var (runId, sdk) = await StartExecutingRunAsync();
         using var _ = sdk;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var heartbeats = new Heartbeats(sdk, runId);
         using var response = await api.Http.GetAsync($"/v1/runs/{runId}/stream", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
@@ -55,6 +56,7 @@ public sealed class RunStreamTests(PlatformFixture fixture) : IAsyncLifetime
         Assert.Equal("tok", chunk.GetProperty("chunk").GetString());
         Assert.Equal("s1", chunk.GetProperty("stream_id").GetString());
 
+        await heartbeats.DisposeAsync();
         var key = "stream-" + Guid.NewGuid().ToString("N");
         Assert.Equal(HttpStatusCode.OK, (await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/wait-for-event", new { event_key = key })).StatusCode);
         var waiting = await NextStatusChangeAsync(frames, timeout.Token);
@@ -80,11 +82,16 @@ public sealed class RunStreamTests(PlatformFixture fixture) : IAsyncLifetime
         using var _ = sdk;
         using var other = await RunApiClient.ForNewTenantAsync(platform);
 
-        var foreign = await other.Http.GetAsync($"/v1/runs/{runId}/stream", HttpCompletionOption.ResponseHeadersRead);
-        var foreignChunks = await other.Http.GetAsync($"/v1/runs/{runId}/stream/chunks", HttpCompletionOption.ResponseHeadersRead);
-        var unknown = await api.Http.GetAsync($"/v1/runs/{Guid.CreateVersion7()}/stream", HttpCompletionOption.ResponseHeadersRead);
-        var malformed = await api.Http.GetAsync("/v1/runs/not-a-run/stream", HttpCompletionOption.ResponseHeadersRead);
-        var anonymous = await platform.Client().GetAsync($"/v1/runs/{runId}/stream", HttpCompletionOption.ResponseHeadersRead);
+        HttpResponseMessage foreign, foreignChunks, unknown, malformed, anonymous;
+        await using (new Heartbeats(sdk, runId))
+        {
+            foreign = await other.Http.GetAsync($"/v1/runs/{runId}/stream", HttpCompletionOption.ResponseHeadersRead);
+            foreignChunks = await other.Http.GetAsync($"/v1/runs/{runId}/stream/chunks", HttpCompletionOption.ResponseHeadersRead);
+            unknown = await api.Http.GetAsync($"/v1/runs/{Guid.CreateVersion7()}/stream", HttpCompletionOption.ResponseHeadersRead);
+            malformed = await api.Http.GetAsync("/v1/runs/not-a-run/stream", HttpCompletionOption.ResponseHeadersRead);
+            anonymous = await platform.Client().GetAsync($"/v1/runs/{runId}/stream", HttpCompletionOption.ResponseHeadersRead);
+        }
+
         Assert.Equal(HttpStatusCode.OK, (await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/complete", new { })).StatusCode);
         await api.WaitForStatusAsync(runId, "completed");
         var finished = await WaitForStreamStatusAsync(runId, HttpStatusCode.Gone);
@@ -153,6 +160,41 @@ public sealed class RunStreamTests(PlatformFixture fixture) : IAsyncLifetime
             }
         }, ct);
         return channel.Reader;
+    }
+
+    /// <summary>
+    /// Heartbeats every second until disposed, as job code does while it works: the test platform's heartbeat timeout
+    /// is 3 s, and a loaded machine can take longer than that between the dispatch and the test's next run-token call.
+    /// </summary>
+    private sealed class Heartbeats : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource stop = new();
+        private readonly Task loop;
+
+        public Heartbeats(HttpClient sdk, string runId) => loop = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    using var response = await sdk.PostAsync($"/sdk/v1/runs/{runId}/heartbeat", null, stop.Token);
+                    await Task.Delay(TimeSpan.FromSeconds(1), stop.Token);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        });
+
+        /// <summary>Stops the heartbeats; may be called again.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            if (!stop.IsCancellationRequested)
+            {
+                await stop.CancelAsync();
+                await loop;
+            }
+        }
     }
 
     private async Task<(string RunId, HttpClient Sdk)> StartExecutingRunAsync()
