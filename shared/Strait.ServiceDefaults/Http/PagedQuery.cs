@@ -28,17 +28,23 @@ public static class PagedQuery
             return query;
         }
 
-        // row.timestamp beyond after || (row.timestamp == after && row.id beyond afterId), over one shared parameter.
+        // row.timestamp beyond after || (row.timestamp == after && row.id beyond afterId), over one shared parameter. The
+        // cursor's values are read from a holder object, as a lambda reads captured variables, so EF sends them as SQL
+        // parameters: inlined as constants, every page after the first was a query of its own, compiled and cached anew.
         var row = timestamp.Parameters[0];
         var rowId = new ParameterRebinder(id.Parameters[0], row).Visit(id.Body);
-        var afterValue = Expression.Constant(after);
+        var cursor = Expression.Constant(new Cursor(after, page.AfterId ?? Guid.Empty));
+        var afterValue = Expression.Property(cursor, nameof(Cursor.After));
+        var afterId = Expression.Property(cursor, nameof(Cursor.AfterId));
         var beyondCursor = Expression.OrElse(
             beyond(timestamp.Body, afterValue),
             Expression.AndAlso(
                 Expression.Equal(timestamp.Body, afterValue),
-                beyond(Expression.Call(rowId, GuidCompareTo, Expression.Constant(page.AfterId ?? Guid.Empty)), Expression.Constant(0))));
+                beyond(Expression.Call(rowId, GuidCompareTo, afterId), Expression.Constant(0))));
         return query.Where(Expression.Lambda<Func<T, bool>>(beyondCursor, row));
     }
+
+    private sealed record Cursor(DateTimeOffset After, Guid AfterId);
 
     private sealed class ParameterRebinder(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
     {

@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Strait.RunsApi.Data;
+using Strait.ServiceDefaults.Http;
+
+namespace Strait.UnitTests.ServiceDefaults;
+
+public sealed class PagedQueryTests
+{
+    private static readonly DateTimeOffset Monday = new(2026, 11, 23, 10, 11, 12, TimeSpan.Zero);
+
+    [Fact]
+    public void NewestFirst_TwoCursors_OneStatementWithTheCursorAsParameters()
+    {
+        using var db = new RunsDbContext(new DbContextOptionsBuilder<RunsDbContext>().UseNpgsql("Host=unused").Options);
+
+        var first = Sql(db, new PageRequest(10, Monday, Guid.CreateVersion7()));
+        var second = Sql(db, new PageRequest(10, Monday.AddMinutes(5), Guid.CreateVersion7()));
+
+        // One statement text for every page, so EF compiles and caches the query once and PostgreSQL sees one statement.
+        Assert.Equal(first, second);
+        Assert.DoesNotContain("2026-11-23", first, StringComparison.Ordinal);
+        Assert.Contains("\"CreatedAt\" < @After", first, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OldestFirst_TwoCursors_OneStatement() =>
+        Assert.Equal(
+            OldestSql(new PageRequest(10, Monday, Guid.CreateVersion7())),
+            OldestSql(new PageRequest(10, Monday.AddDays(1), Guid.CreateVersion7())));
+
+    private static string OldestSql(PageRequest page)
+    {
+        using var db = new RunsDbContext(new DbContextOptionsBuilder<RunsDbContext>().UseNpgsql("Host=unused").Options);
+        return WithoutParameterValues(db.Runs.OldestFirst(page, r => r.CreatedAt, r => r.CorrelationId).ToQueryString());
+    }
+
+    private static string Sql(RunsDbContext db, PageRequest page) =>
+        WithoutParameterValues(db.Runs.NewestFirst(page, r => r.CreatedAt, r => r.CorrelationId).ToQueryString());
+
+    // ToQueryString lists the parameters' values as "-- @name='value'" comment lines before the statement.
+    private static string WithoutParameterValues(string sql) =>
+        string.Join('\n', sql.Split('\n').Where(line => !line.StartsWith("-- ", StringComparison.Ordinal)));
+}
