@@ -13,16 +13,15 @@ public static class PagedQuery
     /// </summary>
     public static IQueryable<T> NewestFirst<T>(this IQueryable<T> query, PageRequest page,
         Expression<Func<T, DateTimeOffset>> timestamp, Expression<Func<T, Guid>> id) =>
-        After(query, page, timestamp, id, Expression.LessThan, Expression.LessThanOrEqual).OrderByDescending(timestamp).ThenByDescending(id).Take(page.Limit + 1);
+        After(query, page, timestamp, id, descending: true).OrderByDescending(timestamp).ThenByDescending(id).Take(page.Limit + 1);
 
     /// <summary>Oldest first (chains and child lists read in the order they happened), otherwise as <see cref="NewestFirst{T}"/>.</summary>
     public static IQueryable<T> OldestFirst<T>(this IQueryable<T> query, PageRequest page,
         Expression<Func<T, DateTimeOffset>> timestamp, Expression<Func<T, Guid>> id) =>
-        After(query, page, timestamp, id, Expression.GreaterThan, Expression.GreaterThanOrEqual).OrderBy(timestamp).ThenBy(id).Take(page.Limit + 1);
+        After(query, page, timestamp, id, descending: false).OrderBy(timestamp).ThenBy(id).Take(page.Limit + 1);
 
     private static IQueryable<T> After<T>(IQueryable<T> query, PageRequest page, Expression<Func<T, DateTimeOffset>> timestamp,
-        Expression<Func<T, Guid>> id, Func<Expression, Expression, BinaryExpression> beyond,
-        Func<Expression, Expression, BinaryExpression> atOrBeyond)
+        Expression<Func<T, Guid>> id, bool descending)
     {
         if (page.AfterTimestamp is not { } after)
         {
@@ -35,6 +34,8 @@ public static class PagedQuery
         // of the pages before (a page 90 deep read ~9,000 index entries). The cursor's values are read from a holder object,
         // as a lambda reads captured variables, so EF sends them as SQL parameters: inlined as constants, every page after
         // the first was a query of its own, compiled and cached anew.
+        Func<Expression, Expression, BinaryExpression> beyond = descending ? Expression.LessThan : Expression.GreaterThan;
+        Func<Expression, Expression, BinaryExpression> atOrBeyond = descending ? Expression.LessThanOrEqual : Expression.GreaterThanOrEqual;
         var row = timestamp.Parameters[0];
         var rowId = new ParameterRebinder(id.Parameters[0], row).Visit(id.Body);
         var cursor = Expression.Constant(new Cursor(after, page.AfterId ?? Guid.Empty));

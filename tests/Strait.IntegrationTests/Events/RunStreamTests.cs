@@ -18,7 +18,7 @@ public sealed class RunStreamTests(PlatformFixture fixture) : IAsyncLifetime
     private RunApiClient api = null!;
     private string url = null!;
     private string jobId = null!;
-    private readonly ConcurrentDictionary<string, Heartbeats> heartbeats = new();
+    private readonly ConcurrentDictionary<string, HeartbeatLoop> heartbeats = new();
 
     public async Task InitializeAsync()
     {
@@ -26,9 +26,11 @@ public sealed class RunStreamTests(PlatformFixture fixture) : IAsyncLifetime
         api = await RunApiClient.ForNewTenantAsync(platform);
         url = endpoint.Route(c =>
         {
-            // The job code heartbeats from the moment its call arrives until the test stops it.
+            // The job code heartbeats every half second from the moment its call arrives until the test stops it: a loaded
+            // machine can take longer than the platform's 3 s heartbeat timeout between the dispatch and the test's next call.
             var runId = c.Request.Headers["X-Run-ID"].ToString();
-            heartbeats.GetOrAdd(runId, id => new Heartbeats(platform.Client(c.Request.Headers["X-Run-Token"].ToString()), id));
+            heartbeats.GetOrAdd(runId, id =>
+                new HeartbeatLoop(platform.Client(c.Request.Headers["X-Run-Token"].ToString()), id, TimeSpan.FromMilliseconds(500), ownsClient: true));
             c.Response.StatusCode = 202;
             return Task.CompletedTask;
         });
@@ -169,54 +171,6 @@ public sealed class RunStreamTests(PlatformFixture fixture) : IAsyncLifetime
             }
         }, ct);
         return channel.Reader;
-    }
-
-    /// <summary>
-    /// Heartbeats every half second until disposed, as job code does while it works: the test platform's heartbeat timeout
-    /// is 3 s, and a loaded machine can take longer than that between the dispatch and the test's next run-token call.
-    /// Owns <c>sdk</c>, a client with the run's token.
-    /// </summary>
-    private sealed class Heartbeats : IAsyncDisposable
-    {
-        private readonly CancellationTokenSource stop = new();
-        private readonly Task loop;
-
-        public Heartbeats(HttpClient sdk, string runId) => loop = Task.Run(async () =>
-        {
-            try
-            {
-                while (true)
-                {
-                    try
-                    {
-                        using var response = await sdk.PostAsync($"/sdk/v1/runs/{runId}/heartbeat", null, stop.Token);
-                    }
-                    catch (HttpRequestException)
-                    {
-                        // The next beat tries again, as an SDK would.
-                    }
-
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), stop.Token);
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-            }
-            finally
-            {
-                sdk.Dispose();
-            }
-        });
-
-        /// <summary>Stops the heartbeats; may be called again.</summary>
-        public async ValueTask DisposeAsync()
-        {
-            if (!stop.IsCancellationRequested)
-            {
-                await stop.CancelAsync();
-                await loop;
-            }
-        }
     }
 
     private async Task<(string RunId, HttpClient Sdk)> StartExecutingRunAsync()

@@ -450,36 +450,7 @@ public sealed class SdkRunPlaneMoreTests(PlatformFixture fixture) : IAsyncLifeti
     }
 
     /// <summary>Heartbeats every second until disposed: the test platform's heartbeat timeout is 3 s.</summary>
-    private static HeartbeatLoop KeepAlive(HttpClient sdk, string runId) => new(sdk, runId);
-
-    private sealed class HeartbeatLoop : IAsyncDisposable
-    {
-        private readonly CancellationTokenSource stop = new();
-        private readonly Task loop;
-
-        public HeartbeatLoop(HttpClient sdk, string runId) => loop = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                try
-                {
-                    using var _ = await sdk.PostAsync($"/sdk/v1/runs/{runId}/heartbeat", null, stop.Token);
-                    await Task.Delay(1000, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        });
-
-        public async ValueTask DisposeAsync()
-        {
-            await stop.CancelAsync();
-            await loop;
-            stop.Dispose();
-        }
-    }
+    private static HeartbeatLoop KeepAlive(HttpClient sdk, string runId) => new(sdk, runId, TimeSpan.FromSeconds(1));
 
     private async Task WaitForTimelineAsync(string runId, Func<List<string>, bool> reached)
     {

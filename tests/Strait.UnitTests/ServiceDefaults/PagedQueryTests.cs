@@ -11,10 +11,8 @@ public sealed class PagedQueryTests
     [Fact]
     public void NewestFirst_TwoCursors_OneStatementWithTheCursorAsParameters()
     {
-        using var db = new RunsDbContext(new DbContextOptionsBuilder<RunsDbContext>().UseNpgsql("Host=unused").Options);
-
-        var first = Sql(db, new PageRequest(10, Monday, Guid.CreateVersion7()));
-        var second = Sql(db, new PageRequest(10, Monday.AddMinutes(5), Guid.CreateVersion7()));
+        var first = Sql(new PageRequest(10, Monday, Guid.CreateVersion7()), newestFirst: true);
+        var second = Sql(new PageRequest(10, Monday.AddMinutes(5), Guid.CreateVersion7()), newestFirst: true);
 
         // One statement text for every page, so EF compiles and caches the query once and PostgreSQL sees one statement.
         Assert.Equal(first, second);
@@ -27,20 +25,20 @@ public sealed class PagedQueryTests
     [Fact]
     public void OldestFirst_TwoCursors_OneStatementBoundedFromBelow()
     {
-        var first = OldestSql(new PageRequest(10, Monday, Guid.CreateVersion7()));
+        var first = Sql(new PageRequest(10, Monday, Guid.CreateVersion7()), newestFirst: false);
 
-        Assert.Equal(first, OldestSql(new PageRequest(10, Monday.AddDays(1), Guid.CreateVersion7())));
+        Assert.Equal(first, Sql(new PageRequest(10, Monday.AddDays(1), Guid.CreateVersion7()), newestFirst: false));
         Assert.Contains("\"CreatedAt\" >= @After AND", first, StringComparison.Ordinal);
     }
 
-    private static string OldestSql(PageRequest page)
+    private static string Sql(PageRequest page, bool newestFirst)
     {
         using var db = new RunsDbContext(new DbContextOptionsBuilder<RunsDbContext>().UseNpgsql("Host=unused").Options);
-        return WithoutParameterValues(db.Runs.OldestFirst(page, r => r.CreatedAt, r => r.CorrelationId).ToQueryString());
+        var query = newestFirst
+            ? db.Runs.NewestFirst(page, r => r.CreatedAt, r => r.CorrelationId)
+            : db.Runs.OldestFirst(page, r => r.CreatedAt, r => r.CorrelationId);
+        return WithoutParameterValues(query.ToQueryString());
     }
-
-    private static string Sql(RunsDbContext db, PageRequest page) =>
-        WithoutParameterValues(db.Runs.NewestFirst(page, r => r.CreatedAt, r => r.CorrelationId).ToQueryString());
 
     // ToQueryString lists the parameters' values as "-- @name='value'" comment lines before the statement.
     private static string WithoutParameterValues(string sql) =>
