@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Strait.Messaging.Entities;
 using Strait.RunsApi.Data;
 using Strait.RunsApi.StateMachines;
+using Strait.ServiceDefaults.Data;
 using Strait.ServiceDefaults.Http;
 using Strait.ServiceDefaults.Json;
 using Strait.ServiceDefaults.Security;
@@ -194,6 +196,9 @@ public static class TriggerApi
             return refused;
         }
 
+        // Up to 500 wide run rows and their outbox rows: copied, not INSERTed one by one (see AddedRowsCopy).
+        await db.CopyAddedAsync<RunState>(ct);
+        await db.CopyAddedAsync<OutboxMessage>(ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return TypedResults.Created($"/v1/runs?batch_id={batchId}", new BulkTriggerResponse(batchId, results, results.Count, created));

@@ -208,6 +208,59 @@ public sealed class TriggerPathTests(PlatformFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BulkTrigger_WritesTheRunsASingleTriggerWould_AndTheyRun()
+    {
+        // The bulk path copies its run and outbox rows (AddedRowsCopy) where the single trigger INSERTs them through EF.
+        var url = endpoint.Route(_ => Task.CompletedTask);
+        var jobId = await api.CreateJobAsync(url, new
+        {
+            max_attempts = 4,
+            retry_strategy = "custom",
+            retry_delays_secs = new[] { 1, 5, 30 },
+            tags = new Dictionary<string, string> { ["team"] = "data" },
+        });
+        var later = DateTimeOffset.UtcNow.AddDays(1);
+        var item = new
+        {
+            payload = new { n = 1, s = "ü\"'" },
+            tags = new Dictionary<string, string> { ["env"] = "test" },
+            scheduled_at = later,
+            priority = 3,
+            ttl_secs = 7200,
+            concurrency_key = "k",
+        };
+        var single = await api.TriggerAsync(jobId, item);
+
+        var response = await api.Http.PostAsJsonAsync($"/v1/jobs/{jobId}/trigger/bulk", new
+        {
+            items = new object[] { item, new { payload = new { n = 2 }, idempotency_key = "once" }, new { payload = new { n = 3 }, idempotency_key = "once" } },
+        });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(2, body.GetProperty("created").GetInt32());
+        var results = body.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(results[1].GetProperty("id").GetString(), results[2].GetProperty("id").GetString());
+        var batchRun = await api.GetRunAsync(results[0].GetProperty("id").GetString()!);
+        var singleRun = await api.GetRunAsync(single);
+        // metadata: a single trigger records the caller's trace headers (traceparent), a bulk trigger does not.
+        string[] differ = ["id", "created_at", "updated_at", "batch_id", "expires_at", "metadata"];
+        foreach (var property in singleRun.EnumerateObject().Where(p => !differ.Contains(p.Name)))
+        {
+            Assert.True(batchRun.TryGetProperty(property.Name, out var value), property.Name);
+            Assert.Equal(property.Value.GetRawText(), value.GetRawText());
+        }
+
+        Assert.Equal("delayed", batchRun.GetProperty("status").GetString());
+        Assert.Equal((3, "test", "k"), (batchRun.GetProperty("priority").GetInt32(), batchRun.GetProperty("tags").GetProperty("env").GetString(),
+            batchRun.GetProperty("concurrency_key").GetString()));
+        Assert.Equal(body.GetProperty("batch_id").GetString(), batchRun.GetProperty("batch_id").GetString());
+        Assert.Equal(JsonValueKind.String, batchRun.GetProperty("expires_at").ValueKind);
+        // The immediate item's dispatch went out through the copied outbox rows.
+        await api.WaitForStatusAsync(results[1].GetProperty("id").GetString()!, "completed");
+    }
+
+    [Fact]
     public async Task ProjectQueuedQuota_TriggerAndBulkOverIt_Are429WithRetryAfter_AndLiftingItLetsThemThrough()
     {
         using var admin = platform.InternalClient(tenant.ProjectId);
