@@ -19,6 +19,7 @@ public sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         builder.Property(j => j.PauseReason).HasMaxLength(500);
         builder.Property(j => j.VersionId).HasMaxLength(16);
         builder.Property(j => j.Tags).HasColumnType("jsonb");
+        builder.Property(j => j.RetryDelaysSecs).Metadata.SetValueComparer(IntListComparer.Instance);
         builder.Property(j => j.Cron).HasMaxLength(256);
         builder.Property(j => j.Timezone).HasMaxLength(64);
         builder.Property(j => j.CronOverlapPolicy).HasMaxLength(16);

@@ -32,6 +32,7 @@ public sealed class RunStateConfiguration : IEntityTypeConfiguration<RunState>
         builder.Property(r => r.RetryStrategy).HasMaxLength(16);
         builder.Property(r => r.JobVersionId).HasMaxLength(16);
         builder.Property(r => r.ResumedByEventKey).HasMaxLength(512);
+        builder.Property(r => r.RetryDelaysSecs).Metadata.SetValueComparer(IntListComparer.Instance);
         builder.Ignore(r => r.LeavingAttempt);
 
         builder.HasIndex(r => new { r.ProjectId, r.CreatedAt, r.CorrelationId });
