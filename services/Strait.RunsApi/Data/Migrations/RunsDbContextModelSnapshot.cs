@@ -1071,6 +1071,9 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasDatabaseName("ix_runs_job_id_idempotency_key")
                         .HasFilter("idempotency_key IS NOT NULL");
 
+                    b.HasIndex("JobId", "CreatedAt", "CorrelationId")
+                        .HasDatabaseName("ix_runs_job_id_created_at_id");
+
                     b.HasIndex("ProjectId", "CreatedAt", "CorrelationId")
                         .HasDatabaseName("ix_runs_project_id_created_at_id");
 
