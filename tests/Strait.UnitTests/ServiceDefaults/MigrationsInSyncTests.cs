@@ -2,8 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Strait.Dispatcher.Data;
 using Strait.Events.Data;
 using Strait.RunsApi.Data;
+using Strait.RunsApi.StateMachines;
 using Strait.SdkIngest.Data;
-using Strait.ServiceDefaults.Data;
 
 namespace Strait.UnitTests.ServiceDefaults;
 
@@ -13,48 +13,31 @@ namespace Strait.UnitTests.ServiceDefaults;
 /// </summary>
 public class MigrationsInSyncTests
 {
-    static TContext Create<TContext>(Func<DbContextOptions<TContext>, TContext> create, string schema)
-        where TContext : DbContext
-    {
-        // No connection is opened: comparing the model with the snapshot only needs the provider.
-        var options = new DbContextOptionsBuilder<TContext>();
-        DatabaseExtensions.Configure(options, "Host=unused", schema);
-        return create(options.Options);
-    }
+    public static TheoryData<string> Services => new() { "runs-api", "dispatcher", "events", "sdk-ingest" };
 
-    [Fact]
-    public void RunsApi_ModelMatchesMigrations()
+    // The services' design-time factories, as `dotnet ef migrations add` uses them; no connection is opened.
+    static DbContext Create(string service) => service switch
     {
-        using var db = Create<RunsDbContext>(o => new RunsDbContext(o), RunsDbContext.Schema);
-        Assert.False(db.Database.HasPendingModelChanges());
-    }
+        "runs-api" => new RunsDbContextFactory().CreateDbContext([]),
+        "dispatcher" => new DispatcherDbContextFactory().CreateDbContext([]),
+        "events" => new EventsDbContextFactory().CreateDbContext([]),
+        "sdk-ingest" => new IngestDbContextFactory().CreateDbContext([]),
+        _ => throw new ArgumentOutOfRangeException(nameof(service), service, null),
+    };
 
-    [Fact]
-    public void Dispatcher_ModelMatchesMigrations()
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void Service_ModelMatchesMigrations(string service)
     {
-        using var db = Create<DispatcherDbContext>(o => new DispatcherDbContext(o), DispatcherDbContext.Schema);
-        Assert.False(db.Database.HasPendingModelChanges());
-    }
-
-    [Fact]
-    public void Events_ModelMatchesMigrations()
-    {
-        using var db = Create<EventsDbContext>(o => new EventsDbContext(o), EventsDbContext.Schema);
-        Assert.False(db.Database.HasPendingModelChanges());
-    }
-
-    [Fact]
-    public void SdkIngest_ModelMatchesMigrations()
-    {
-        using var db = Create<IngestDbContext>(o => new IngestDbContext(o), IngestDbContext.Schema);
+        using var db = Create(service);
         Assert.False(db.Database.HasPendingModelChanges());
     }
 
     [Fact]
     public void RunsApi_JobRunHistoryHasAnIndex()
     {
-        using var db = Create<RunsDbContext>(o => new RunsDbContext(o), RunsDbContext.Schema);
-        var runs = db.Model.FindEntityType(typeof(Strait.RunsApi.StateMachines.RunState))!;
+        using var db = Create("runs-api");
+        var runs = db.Model.FindEntityType(typeof(RunState))!;
         Assert.Contains(runs.GetIndexes(), i => i.Properties.Select(p => p.Name).SequenceEqual(["JobId", "CreatedAt", "CorrelationId"]));
     }
 }

@@ -36,7 +36,8 @@ public sealed class RunStateConfiguration : IEntityTypeConfiguration<RunState>
         builder.Ignore(r => r.LeavingAttempt);
 
         builder.HasIndex(r => new { r.ProjectId, r.CreatedAt, r.CorrelationId });
-        // A job's run history (GET /v1/runs?job_id=…), newest first: without it the page is filtered out of all the project's runs.
+        // A job's run history (GET /v1/runs?job_id=…), newest first: without it the page is filtered out of all
+        // the project's runs.
         builder.HasIndex(r => new { r.JobId, r.CreatedAt, r.CorrelationId });
         builder.HasIndex(r => new { r.ProjectId, r.CurrentState, r.CreatedAt });
         builder.HasIndex(r => new { r.JobId, r.IdempotencyKey }).HasFilter("idempotency_key IS NOT NULL");
