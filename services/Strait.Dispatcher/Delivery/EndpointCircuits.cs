@@ -18,7 +18,11 @@ public sealed partial class EndpointCircuits(IServiceScopeFactory scopeFactory, 
 {
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
 
-    private volatile ConcurrentDictionary<(string ProjectId, string EndpointUrl), (int Failures, DateTimeOffset? OpenedUntil)> known = new();
+    private volatile ConcurrentDictionary<(string ProjectId, string EndpointUrl), Known> known = new();
+
+    // Guards the swap of a refreshed copy against this replica's own writes (Apply), so neither is lost.
+    private readonly Lock writes = new();
+    private long lastWrite;
 
     /// <summary>Whether this replica knows the endpoint's circuit to be open at <paramref name="now"/>.</summary>
     public bool IsOpen(string projectId, string endpointUrl, DateTimeOffset now) =>
@@ -79,7 +83,10 @@ public sealed partial class EndpointCircuits(IServiceScopeFactory scopeFactory, 
     {
         if (circuit is not null)
         {
-            known[(circuit.ProjectId, circuit.EndpointUrl)] = (circuit.ConsecutiveFailures, circuit.OpenedUntil);
+            lock (writes)
+            {
+                known[(circuit.ProjectId, circuit.EndpointUrl)] = new Known(circuit.ConsecutiveFailures, circuit.OpenedUntil, ++lastWrite);
+            }
         }
     }
 
@@ -96,13 +103,45 @@ public sealed partial class EndpointCircuits(IServiceScopeFactory scopeFactory, 
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DispatcherDbContext>();
         var now = Time.GetUtcNow();
+        long writesBefore;
+        lock (writes)
+        {
+            writesBefore = lastWrite;
+        }
+
         var rows = await db.EndpointCircuits.AsNoTracking()
             .Where(c => c.ConsecutiveFailures > 0 || c.OpenedUntil > now)
-            .Select(c => new { c.ProjectId, c.EndpointUrl, c.ConsecutiveFailures, c.OpenedUntil })
+            .Select(c => new EndpointCircuit { ProjectId = c.ProjectId, EndpointUrl = c.EndpointUrl, ConsecutiveFailures = c.ConsecutiveFailures, OpenedUntil = c.OpenedUntil })
             .ToListAsync(cancellationToken);
-        known = new ConcurrentDictionary<(string, string), (int, DateTimeOffset?)>(
-            rows.Select(r => KeyValuePair.Create((r.ProjectId, r.EndpointUrl), (r.ConsecutiveFailures, r.OpenedUntil))));
+        lock (writes)
+        {
+            known = Refreshed(rows, known, writesBefore);
+        }
     }
+
+    /// <summary>
+    /// The copy to keep after a refresh: the rows read, except where this replica committed a write after the read
+    /// began (<paramref name="writesBefore"/>). The read may have missed that write, and an open circuit forgotten
+    /// for a second would let attempts through.
+    /// </summary>
+    internal static ConcurrentDictionary<(string ProjectId, string EndpointUrl), Known> Refreshed(IEnumerable<EndpointCircuit> rows,
+        IReadOnlyDictionary<(string ProjectId, string EndpointUrl), Known> previous, long writesBefore)
+    {
+        var refreshed = new ConcurrentDictionary<(string ProjectId, string EndpointUrl), Known>(
+            rows.Select(r => KeyValuePair.Create((r.ProjectId, r.EndpointUrl), new Known(r.ConsecutiveFailures, r.OpenedUntil, 0))));
+        foreach (var (key, state) in previous)
+        {
+            if (state.Write > writesBefore)
+            {
+                refreshed[key] = state;
+            }
+        }
+
+        return refreshed;
+    }
+
+    /// <summary>A circuit as this replica knows it; <see cref="Write"/> numbers its own writes (0: read from the table).</summary>
+    internal readonly record struct Known(int Failures, DateTimeOffset? OpenedUntil, long Write);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Circuit of {EndpointUrl} (project {ProjectId}) opened after {Failures} consecutive failures, until {Until}")]
     private partial void LogOpened(string projectId, string endpointUrl, int failures, DateTimeOffset until);
