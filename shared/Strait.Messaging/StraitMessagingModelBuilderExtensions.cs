@@ -34,8 +34,16 @@ public static class StraitMessagingModelBuilderExtensions
             outbox.Property(x => x.InboxMessageId).HasColumnName("inbox_message_id");
             outbox.Property(x => x.InboxConsumerId).HasColumnName("inbox_consumer_id");
             MapStoredMessage(outbox);
+            // Rows a consumer wrote keyed by its inbox row (before consumer messages joined the shared outbox) are
+            // read by that key; every other row is pending delivery and read oldest first. Each index covers only its
+            // own rows, so an insert writes one entry besides the key, and the delivery scan reads the next batch in
+            // order instead of sorting the whole backlog.
             outbox.HasIndex(x => new { x.InboxMessageId, x.InboxConsumerId, x.SequenceNumber })
-                .HasDatabaseName("ix_outbox_messages_inbox");
+                .HasDatabaseName("ix_outbox_messages_inbox")
+                .HasFilter("inbox_message_id IS NOT NULL");
+            outbox.HasIndex(x => x.SequenceNumber)
+                .HasDatabaseName("ix_outbox_messages_pending")
+                .HasFilter("inbox_message_id IS NULL");
         });
 
         modelBuilder.Entity<ScheduledMessage>(scheduled =>

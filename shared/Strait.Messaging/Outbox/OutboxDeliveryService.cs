@@ -86,9 +86,12 @@ public sealed partial class OutboxDeliveryService<TDbContext> : BackgroundServic
         if (!locked[0])
             return LockBusy;
 
+        // No FOR UPDATE: only the holder of the lock above deletes pending rows, and this statement's snapshot is taken
+        // after the previous holder committed. Locking each row would write (and log) every row once more before
+        // its delete.
 #pragma warning disable EF1002 // identifiers come from the EF model, values are parameters
         var messages = await dbContext.Set<OutboxMessage>()
-            .FromSqlRaw($"SELECT * FROM {outbox.QualifiedTable} WHERE inbox_message_id IS NULL ORDER BY sequence_number LIMIT {{0}} FOR UPDATE",
+            .FromSqlRaw($"SELECT * FROM {outbox.QualifiedTable} WHERE inbox_message_id IS NULL ORDER BY sequence_number LIMIT {{0}}",
                 _options.OutboxBatchSize)
             .AsNoTracking()
             .ToListAsync(cancellationToken);

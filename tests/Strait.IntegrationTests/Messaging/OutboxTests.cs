@@ -203,6 +203,35 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : MessagingTestCl
         Assert.Equal(Enumerable.Range(0, transactions * perTransaction), sequences);
     }
 
+    [Fact]
+    public async Task HandlerSends_TwoReplicasDelivering_EachMessageReachesTheBrokerOnceInCommitOrder()
+    {
+        // Both replicas deliver the same outbox table while one of them commits: the delivery lock, not row locks, keeps
+        // a second deliverer from sending a batch the first has read but not yet deleted.
+        using var committer = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
+        using var other = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
+        var queue = Prefix + "-two-replicas";
+        const int transactions = 40;
+        const int perTransaction = 5;
+
+        for (var t = 0; t < transactions; t++)
+        {
+            await using var scope = committer.Services.CreateAsyncScope();
+            var endpoint = await scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri($"queue:{queue}"));
+            for (var m = 0; m < perTransaction; m++)
+                await endpoint.Send(new OrderedPing { Sequence = t * perTransaction + m });
+            await scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>().SaveChangesAsync();
+        }
+
+        await MessageProbe.WaitUntil(async () => await OutboxRows() == 0, TimeSpan.FromSeconds(30), "every row delivered");
+        await MessageProbe.WaitUntil(async () => await BrokerQueues.MessageCount(RabbitMq, queue) >= transactions * perTransaction,
+            TimeSpan.FromSeconds(30), "every message in the queue");
+        await Task.Delay(500); // a duplicate sent late would land by now
+        var sequences = (await BrokerQueues.Drain(RabbitMq, queue)).Select(x => x.GetProperty("sequence").GetInt32()).ToList();
+
+        Assert.Equal(Enumerable.Range(0, transactions * perTransaction), sequences);
+    }
+
     static async Task PublishFromHandler(IServiceProvider services, Guid entryId)
     {
         await using var scope = services.CreateAsyncScope();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Strait.Messaging.Entities;
 using Strait.Dispatcher.Data;
 using Strait.Events.Data;
 using Strait.RunsApi.Data;
@@ -39,5 +40,20 @@ public class MigrationsInSyncTests
         using var db = Create("runs-api");
         var runs = db.Model.FindEntityType(typeof(RunState))!;
         Assert.Contains(runs.GetIndexes(), i => i.Properties.Select(p => p.Name).SequenceEqual(["JobId", "CreatedAt", "CorrelationId"]));
+    }
+
+    // The delivery scan (pending rows, oldest first) reads an index of the pending rows alone, in order; the legacy
+    // consumer-keyed index leaves them out, so an insert writes one secondary entry, not two.
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void Service_OutboxIndexesSplitPendingFromConsumerRows(string service)
+    {
+        using var db = Create(service);
+        var outbox = db.Model.FindEntityType(typeof(OutboxMessage))!;
+        var pending = Assert.Single(outbox.GetIndexes(), i => i.GetDatabaseName() == "ix_outbox_messages_pending");
+        Assert.Equal(["SequenceNumber"], pending.Properties.Select(p => p.Name));
+        Assert.Equal("inbox_message_id IS NULL", pending.GetFilter());
+        var consumer = Assert.Single(outbox.GetIndexes(), i => i.GetDatabaseName() == "ix_outbox_messages_inbox");
+        Assert.Equal("inbox_message_id IS NOT NULL", consumer.GetFilter());
     }
 }

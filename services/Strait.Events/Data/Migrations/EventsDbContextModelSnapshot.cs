@@ -277,8 +277,13 @@ namespace Strait.Events.Data.Migrations
                     b.HasKey("SequenceNumber")
                         .HasName("pk_outbox_messages");
 
+                    b.HasIndex("SequenceNumber")
+                        .HasDatabaseName("ix_outbox_messages_pending")
+                        .HasFilter("inbox_message_id IS NULL");
+
                     b.HasIndex("InboxMessageId", "InboxConsumerId", "SequenceNumber")
-                        .HasDatabaseName("ix_outbox_messages_inbox");
+                        .HasDatabaseName("ix_outbox_messages_inbox")
+                        .HasFilter("inbox_message_id IS NOT NULL");
 
                     b.ToTable("outbox_messages", "events");
                 });
