@@ -32,6 +32,26 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : MessagingTestCl
     }
 
     [Fact]
+    public async Task HandlerPublish_StoredEnvelope_IsWrittenWithoutIndentation()
+    {
+        var entryId = NewId.NextGuid();
+        await MessagingTestHost.Isolated(async () =>
+        {
+            using var committer = MessagingTestHost.Build(Postgres, RabbitMq, Prefix, Probe);
+            await PublishFromHandler(committer.Services, entryId);
+        });
+
+        await using var dbContext = MessagingTestHost.OpenDbContext(Postgres);
+        var body = await dbContext.Set<OutboxMessage>().Select(x => x.Body).SingleAsync();
+        Assert.Contains(entryId.ToString(), body, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', body);
+
+        using var deliverer = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
+        await MessageProbe.WaitUntil(() => Probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
+            "the compact envelope, consumed");
+    }
+
+    [Fact]
     public async Task HandlerPublish_CommittedByAnotherReplica_WakesThisReplicaWithoutWaitingForThePoll()
     {
         var slowPoll = new Dictionary<string, string?> { ["Strait:Messaging:OutboxPollInterval"] = "00:02:00" };
