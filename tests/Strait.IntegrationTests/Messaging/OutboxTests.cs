@@ -14,12 +14,8 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : MessagingTestCl
     public async Task HandlerPublish_HostStoppedAfterCommitBeforeDelivery_DeliveredByNextHost()
     {
         var entryId = NewId.NextGuid();
-        await MessagingTestHost.Isolated(async () =>
-        {
-            // Never started: its delivery service cannot run, like a process killed right after the commit.
-            using var crashed = MessagingTestHost.Build(Postgres, RabbitMq, Prefix, Probe);
-            await PublishFromHandler(crashed.Services, entryId);
-        });
+        // Never started: its delivery service cannot run, like a process killed right after the commit.
+        await PublishFromHandlerOfUnstartedHost(entryId);
 
         Assert.Equal(1, await OutboxRows());
 
@@ -35,11 +31,7 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : MessagingTestCl
     public async Task HandlerPublish_StoredEnvelope_IsWrittenWithoutIndentation()
     {
         var entryId = NewId.NextGuid();
-        await MessagingTestHost.Isolated(async () =>
-        {
-            using var committer = MessagingTestHost.Build(Postgres, RabbitMq, Prefix, Probe);
-            await PublishFromHandler(committer.Services, entryId);
-        });
+        await PublishFromHandlerOfUnstartedHost(entryId);
 
         await using var dbContext = MessagingTestHost.OpenDbContext(Postgres);
         var body = await dbContext.Set<OutboxMessage>().Select(x => x.Body).SingleAsync();
@@ -60,12 +52,8 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : MessagingTestCl
         var entryId = NewId.NextGuid();
 
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        await MessagingTestHost.Isolated(async () =>
-        {
-            // Another replica that commits but never delivers (not started).
-            using var committer = MessagingTestHost.Build(Postgres, RabbitMq, Prefix, Probe, slowPoll);
-            await PublishFromHandler(committer.Services, entryId);
-        });
+        // Another replica that commits but never delivers (not started).
+        await PublishFromHandlerOfUnstartedHost(entryId, slowPoll);
 
         await MessageProbe.WaitUntil(() => Probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
             "the message committed by the other replica");
@@ -207,18 +195,11 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : MessagingTestCl
         const int transactions = 10;
         const int perTransaction = 10;
 
-        for (var t = 0; t < transactions; t++)
-        {
-            await using var scope = host.Services.CreateAsyncScope();
-            var endpoint = await scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri($"queue:{queue}"));
-            for (var m = 0; m < perTransaction; m++)
-                await endpoint.Send(new OrderedPing { Sequence = t * perTransaction + m });
-            await scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>().SaveChangesAsync();
-        }
+        await SendOrderedPings(host.Services, queue, transactions, perTransaction);
 
         await MessageProbe.WaitUntil(async () => await BrokerQueues.MessageCount(RabbitMq, queue) >= transactions * perTransaction,
             TimeSpan.FromSeconds(30), "every message in the queue");
-        var sequences = (await BrokerQueues.Drain(RabbitMq, queue)).Select(x => x.GetProperty("sequence").GetInt32()).ToList();
+        var sequences = await DrainSequences(queue);
 
         Assert.Equal(Enumerable.Range(0, transactions * perTransaction), sequences);
     }
@@ -234,23 +215,40 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : MessagingTestCl
         const int transactions = 40;
         const int perTransaction = 5;
 
-        for (var t = 0; t < transactions; t++)
-        {
-            await using var scope = committer.Services.CreateAsyncScope();
-            var endpoint = await scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri($"queue:{queue}"));
-            for (var m = 0; m < perTransaction; m++)
-                await endpoint.Send(new OrderedPing { Sequence = t * perTransaction + m });
-            await scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>().SaveChangesAsync();
-        }
+        await SendOrderedPings(committer.Services, queue, transactions, perTransaction);
 
         await MessageProbe.WaitUntil(async () => await OutboxRows() == 0, TimeSpan.FromSeconds(30), "every row delivered");
         await MessageProbe.WaitUntil(async () => await BrokerQueues.MessageCount(RabbitMq, queue) >= transactions * perTransaction,
             TimeSpan.FromSeconds(30), "every message in the queue");
         await Task.Delay(500); // a duplicate sent late would land by now
-        var sequences = (await BrokerQueues.Drain(RabbitMq, queue)).Select(x => x.GetProperty("sequence").GetInt32()).ToList();
+        var sequences = await DrainSequences(queue);
 
         Assert.Equal(Enumerable.Range(0, transactions * perTransaction), sequences);
     }
+
+    /// <summary>Sends <c>OrderedPing</c>s numbered 0, 1, … to <paramref name="queue"/>, <paramref name="perTransaction"/> per committed handler transaction.</summary>
+    static async Task SendOrderedPings(IServiceProvider services, string queue, int transactions, int perTransaction)
+    {
+        for (var t = 0; t < transactions; t++)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var endpoint = await scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri($"queue:{queue}"));
+            for (var m = 0; m < perTransaction; m++)
+                await endpoint.Send(new OrderedPing { Sequence = t * perTransaction + m });
+            await scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>().SaveChangesAsync();
+        }
+    }
+
+    async Task<List<int>> DrainSequences(string queue) =>
+        (await BrokerQueues.Drain(RabbitMq, queue)).Select(x => x.GetProperty("sequence").GetInt32()).ToList();
+
+    /// <summary>Commits a handler's publish on a host that is built but never started, so nothing of it delivers.</summary>
+    Task PublishFromHandlerOfUnstartedHost(Guid entryId, Dictionary<string, string?>? settings = null) =>
+        MessagingTestHost.Isolated(async () =>
+        {
+            using var committer = MessagingTestHost.Build(Postgres, RabbitMq, Prefix, Probe, settings);
+            await PublishFromHandler(committer.Services, entryId);
+        });
 
     static async Task PublishFromHandler(IServiceProvider services, Guid entryId)
     {
