@@ -7,6 +7,12 @@ namespace Strait.Messaging;
 public static class StraitMessagingModelBuilderExtensions
 {
     /// <summary>
+    /// The outbox rows waiting for the delivery service: the filter of <c>ix_outbox_messages_pending</c> and the delivery
+    /// scan's condition, one text, since PostgreSQL uses a partial index only for a query that implies its filter.
+    /// </summary>
+    internal const string PendingOutboxRows = "inbox_message_id IS NULL";
+
+    /// <summary>
     /// Maps the messaging tables (<c>inbox_state</c>, <c>outbox_messages</c>, <c>scheduled_messages</c>)
     /// into the context's default schema, so they land in the service's own migrations.
     /// </summary>
@@ -43,7 +49,7 @@ public static class StraitMessagingModelBuilderExtensions
                 .HasFilter("inbox_message_id IS NOT NULL");
             outbox.HasIndex(x => x.SequenceNumber)
                 .HasDatabaseName("ix_outbox_messages_pending")
-                .HasFilter("inbox_message_id IS NULL");
+                .HasFilter(PendingOutboxRows);
         });
 
         modelBuilder.Entity<ScheduledMessage>(scheduled =>

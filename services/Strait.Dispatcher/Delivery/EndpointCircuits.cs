@@ -103,12 +103,7 @@ public sealed partial class EndpointCircuits(IServiceScopeFactory scopeFactory, 
         await using var scope = scopeFactory.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DispatcherDbContext>();
         var now = Time.GetUtcNow();
-        long writesBefore;
-        lock (writes)
-        {
-            writesBefore = lastWrite;
-        }
-
+        var writesBefore = Interlocked.Read(ref lastWrite);
         var rows = await db.EndpointCircuits.AsNoTracking()
             .Where(c => c.ConsecutiveFailures > 0 || c.OpenedUntil > now)
             .Select(c => new EndpointCircuit { ProjectId = c.ProjectId, EndpointUrl = c.EndpointUrl, ConsecutiveFailures = c.ConsecutiveFailures, OpenedUntil = c.OpenedUntil })

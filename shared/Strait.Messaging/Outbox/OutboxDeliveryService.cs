@@ -90,9 +90,9 @@ public sealed partial class OutboxDeliveryService<TDbContext> : BackgroundServic
         // after the previous holder committed. Locking each row would write (and log) every row once more before
         // its delete.
 #pragma warning disable EF1002 // identifiers come from the EF model, values are parameters
+        const string pending = StraitMessagingModelBuilderExtensions.PendingOutboxRows;
         var messages = await dbContext.Set<OutboxMessage>()
-            .FromSqlRaw($"SELECT * FROM {outbox.QualifiedTable} WHERE inbox_message_id IS NULL ORDER BY sequence_number LIMIT {{0}}",
-                _options.OutboxBatchSize)
+            .FromSqlRaw($"SELECT * FROM {outbox.QualifiedTable} WHERE {pending} ORDER BY sequence_number LIMIT {{0}}", _options.OutboxBatchSize)
             .AsNoTracking()
             .ToListAsync(cancellationToken);
 #pragma warning restore EF1002

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
-using Strait.Messaging.Entities;
 using Strait.Dispatcher.Data;
 using Strait.Events.Data;
+using Strait.Messaging.Entities;
 using Strait.RunsApi.Data;
 using Strait.RunsApi.StateMachines;
 using Strait.SdkIngest.Data;
@@ -12,7 +12,7 @@ namespace Strait.UnitTests.ServiceDefaults;
 /// Every service's model, configured as the service configures it, matches its last migration's snapshot: a change to
 /// an entity configuration (a column, an index) without its migration would never reach a database.
 /// </summary>
-public class MigrationsInSyncTests
+public sealed class MigrationsInSyncTests
 {
     public static TheoryData<string> Services => new() { "runs-api", "dispatcher", "events", "sdk-ingest" };
 
