@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Strait.IntegrationTests.Platform;
 
@@ -21,6 +22,7 @@ public sealed class ServiceHost<TEntryPoint>(int port, IReadOnlyDictionary<strin
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Development");
+        builder.ConfigureLogging(logging => logging.AddProvider(new ServiceLog.Provider($"{typeof(TEntryPoint).Name}@{Address.Port}")));
         builder.UseSetting("urls", Address.ToString());
         foreach (var (key, value) in settings)
         {

@@ -58,7 +58,20 @@ public sealed class RunApiClient(HttpClient http) : IDisposable
         }
         while (DateTime.UtcNow < deadline);
 
-        throw new TimeoutException($"run {runId} is {run.GetProperty("status").GetString()} ({run}), expected {status}");
+        throw new TimeoutException($"run {runId} is {run.GetProperty("status").GetString()} ({run}), expected {status}; "
+            + $"timeline {await DescribeTimelineAsync(runId)}; {ServiceLog.Describe()}");
+    }
+
+    private async Task<string> DescribeTimelineAsync(string runId)
+    {
+        try
+        {
+            return $"[{string.Join(", ", await TimelineAsync(runId))}]";
+        }
+        catch (Exception exception) when (exception is HttpRequestException or JsonException)
+        {
+            return $"unknown ({exception.Message})";
+        }
     }
 
     public async Task<List<string>> TimelineAsync(string runId)
