@@ -114,7 +114,7 @@ public sealed class StraitGateway : IDisposable
     }
 
     /// <summary>Whether a run of the job is still before its outcome (delayed, queued or executing).</summary>
-    public async Task<bool> AnyUnfinishedAsync(string jobId, CancellationToken ct)
+    private async Task<bool> AnyUnfinishedAsync(string jobId, CancellationToken ct)
     {
         var page = await Http.GetFromJsonAsync<JsonElement>(
             $"/v1/runs?job_id={jobId}&statuses=delayed&statuses=queued&statuses=executing&limit=1", ct);

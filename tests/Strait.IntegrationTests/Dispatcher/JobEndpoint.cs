@@ -49,6 +49,9 @@ public sealed class JobEndpoint : IAsyncDisposable
 
     public IReadOnlyList<ReceivedRequest> RequestsTo(string url) => requests.Where(r => r.Path == new Uri(url).AbsolutePath).ToList();
 
+    /// <summary>The calls to <paramref name="url"/> in flight now.</summary>
+    public int Concurrency(string url) => concurrency.TryGetValue(new Uri(url).AbsolutePath, out var counts) ? Volatile.Read(ref counts[0]) : 0;
+
     public int MaxConcurrency(string url) => concurrency.TryGetValue(new Uri(url).AbsolutePath, out var counts) ? Volatile.Read(ref counts[1]) : 0;
 
     private async Task HandleAsync(HttpContext context)

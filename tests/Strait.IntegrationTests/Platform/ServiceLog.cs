@@ -12,18 +12,13 @@ public static class ServiceLog
     private const int Capacity = 200;
     private static readonly ConcurrentQueue<string> Lines = new();
 
-    /// <summary>The last <paramref name="count"/> lines, oldest first.</summary>
-    public static IReadOnlyList<string> Recent(int count = 40)
-    {
-        var lines = Lines.ToArray();
-        return lines.Skip(Math.Max(0, lines.Length - count)).ToList();
-    }
-
-    /// <summary><see cref="Recent"/> as one block for an exception message.</summary>
+    /// <summary>The last <paramref name="count"/> lines, oldest first, as one block for an exception message.</summary>
     public static string Describe(int count = 40)
     {
-        var lines = Recent(count);
-        return lines.Count == 0 ? "no service warnings" : "latest service warnings:\n" + string.Join("\n", lines);
+        var lines = Lines.ToArray();
+        return lines.Length == 0
+            ? "no service warnings"
+            : "latest service warnings:\n" + string.Join("\n", lines.Skip(Math.Max(0, lines.Length - count)));
     }
 
     internal static void Add(string line)
