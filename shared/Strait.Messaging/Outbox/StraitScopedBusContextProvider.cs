@@ -5,7 +5,8 @@ namespace Strait.Messaging.Outbox;
 
 /// <summary>
 /// Chooses what <c>IPublishEndpoint</c>/<c>ISendEndpointProvider</c> mean in a scope: inside a consumer the
-/// consume context (and so its outbox), anywhere else the bus outbox on the scope's DbContext.
+/// consume context (and so its outbox: what a service the consumer calls publishes commits with the consumer's
+/// writes), anywhere else the bus outbox on the scope's DbContext.
 /// </summary>
 public sealed class StraitScopedBusContextProvider : IScopedBusContextProvider<IBus>
 {
@@ -13,10 +14,13 @@ public sealed class StraitScopedBusContextProvider : IScopedBusContextProvider<I
         Bind<IBus, IScopedConsumeContextProvider> busConsumeContextProvider, IScopedConsumeContextProvider globalConsumeContextProvider,
         IServiceProvider provider, TimeProvider timeProvider)
     {
+        // The consume context itself, not MassTransit's ConsumeContextScopedBusContext<IBus>: that one publishes through
+        // the bus with the consume context's headers, past the outbox proxy, so a consumer's injected IPublishEndpoint
+        // would reach the broker before (or without) the consume transaction's commit.
         if (busConsumeContextProvider.Value.HasContext)
-            Context = new ConsumeContextScopedBusContext<IBus>(bus, busConsumeContextProvider.Value.GetContext(), clientFactory.Value, provider);
+            Context = new ConsumeContextScopedBusContext(busConsumeContextProvider.Value.GetContext(), clientFactory.Value);
         else if (globalConsumeContextProvider.HasContext)
-            Context = new ConsumeContextScopedBusContext<IBus>(bus, globalConsumeContextProvider.GetContext(), clientFactory.Value, provider);
+            Context = new ConsumeContextScopedBusContext(globalConsumeContextProvider.GetContext(), clientFactory.Value);
         else
             Context = new StraitBusOutboxContext(bus, session, clientFactory.Value, provider, timeProvider);
     }

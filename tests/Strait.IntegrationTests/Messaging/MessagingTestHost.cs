@@ -41,6 +41,7 @@ public static class MessagingTestHost
             x.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(endpointPrefix, false));
             x.AddSagaStateMachine<CounterStateMachine, CounterState>().StraitRepository();
             x.AddConsumer<RecordEntryConsumer>();
+            x.AddConsumer<InjectedPublishRecordEntryConsumer>();
             x.AddConsumer<PoisonCommandConsumer>();
             x.AddConsumer<ProbeConsumer>();
             x.AddConsumer<PartitionedBatchConsumer>((_, c) => c.Options<BatchOptions>(BatchPingBatches));

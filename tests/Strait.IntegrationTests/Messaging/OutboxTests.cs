@@ -163,6 +163,33 @@ public sealed class OutboxTests(InfrastructureFixture fixture) : MessagingTestCl
     }
 
     [Fact]
+    public async Task ConsumerPublishThroughInjectedEndpoint_FailedAttemptSendsNothing_TheRetryCommitsItWithTheWrites()
+    {
+        var entryId = NewId.NextGuid();
+        var noDelivery = new Dictionary<string, string?> { ["Strait:Messaging:DeliverOutbox"] = "false" };
+        using (var consumer = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe, noDelivery))
+        {
+            // The first attempt publishes and then fails. Through the outbox its message goes with the rollback, and the
+            // retry's is a row committed with the ledger row: nothing reaches the broker while delivery is off.
+            var formatter = consumer.Services.GetRequiredService<IEndpointNameFormatter>();
+            var endpoint = await consumer.Services.GetRequiredService<IBus>()
+                .GetSendEndpoint(new Uri($"queue:{formatter.Consumer<InjectedPublishRecordEntryConsumer>()}"));
+            await endpoint.Send(new RecordEntry { EntryId = entryId, FailFirstAttempts = 1 });
+            await MessageProbe.WaitUntil(async () => await OutboxRows() == 1, TimeSpan.FromSeconds(30), "the retry's committed message");
+            await Task.Delay(300);
+            Assert.Equal(2, Probe.ConsumerRuns(entryId));
+            Assert.DoesNotContain(Probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+            await MessagingTestHost.Isolated(() => consumer.StopAsync());
+        }
+
+        using var next = await MessagingTestHost.StartAsync(Postgres, RabbitMq, Prefix, Probe);
+        await MessageProbe.WaitUntil(() => Probe.Observations<EntryRecorded>().Any(x => x.Key == entryId), TimeSpan.FromSeconds(30),
+            "the committed message");
+        await Task.Delay(300);
+        Assert.Single(Probe.Observations<EntryRecorded>(), x => x.Key == entryId);
+    }
+
+    [Fact]
     public async Task HandlerPublishes_BrokerRestartedMidStream_AllCommittedMessagesDelivered()
     {
         const int total = 150;

@@ -15,3 +15,20 @@ public class RecordEntryConsumer(MessagingTestDbContext dbContext, MessageProbe 
             throw new InvalidOperationException("This attempt fails after its writes.");
     }
 }
+
+/// <summary>
+/// <see cref="RecordEntryConsumer"/> with its publish made through an <see cref="IPublishEndpoint"/> taken from the
+/// container, as a service the consumer calls would make it: the message must still commit with the ledger row.
+/// </summary>
+public class InjectedPublishRecordEntryConsumer(MessagingTestDbContext dbContext, MessageProbe probe, IPublishEndpoint publishEndpoint)
+    : IConsumer<RecordEntry>
+{
+    public async Task Consume(ConsumeContext<RecordEntry> context)
+    {
+        probe.ConsumerRan(context.Message.EntryId);
+        dbContext.Ledger.Add(new LedgerEntry { EntryId = context.Message.EntryId, Recorded = DateTime.UtcNow });
+        await publishEndpoint.Publish(new EntryRecorded { EntryId = context.Message.EntryId });
+        if (probe.ConsumerRuns(context.Message.EntryId) <= context.Message.FailFirstAttempts)
+            throw new InvalidOperationException("This attempt fails after its writes.");
+    }
+}
