@@ -5,14 +5,14 @@ using Strait.IntegrationTests.Platform;
 namespace Strait.IntegrationTests.RunsApi;
 
 /// <summary>A tenant's view of the API through the gateway: jobs, triggers and runs, with waits for a run's status.</summary>
-public sealed class RunApiClient(HttpClient http) : IDisposable
+public sealed class RunApiClient(HttpClient http, string? postgres = null) : IDisposable
 {
     public HttpClient Http { get; } = http;
 
     public static async Task<RunApiClient> ForNewTenantAsync(StraitPlatform platform)
     {
         var tenant = await platform.CreateTenantAsync();
-        return new RunApiClient(platform.Client(tenant.ApiKey));
+        return new RunApiClient(platform.Client(tenant.ApiKey), platform.PostgresConnectionString);
     }
 
     public async Task<string> CreateJobAsync(string endpointUrl, object? settings = null)
@@ -59,8 +59,11 @@ public sealed class RunApiClient(HttpClient http) : IDisposable
         while (DateTime.UtcNow < deadline);
 
         throw new TimeoutException($"run {runId} is {run.GetProperty("status").GetString()} ({run}), expected {status}; "
-            + $"timeline {await DescribeTimelineAsync(runId)}; {ServiceLog.Describe()}");
+            + $"timeline {await DescribeTimelineAsync(runId)}; {await DescribeStoresAsync(runId)}; {ServiceLog.Describe()}");
     }
+
+    private async Task<string> DescribeStoresAsync(string runId) =>
+        postgres is not null && Guid.TryParse(runId, out var id) ? await StoreSnapshot.DescribeAsync(postgres, id) : "stores not known to this client";
 
     private async Task<string> DescribeTimelineAsync(string runId)
     {
