@@ -23,12 +23,16 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
 
         InstanceState(x => x.CurrentState);
 
-        // Outcomes and timers for a run that does not exist (deleted project, foreign message) are dropped; commands
+        // Outcomes and timers for a run that does not exist (deleted project, foreign message) are dropped (an outcome with
+        // a warning: the call it reports did happen, so a run that should exist has lost it); commands
         // are answered, so the HTTP caller gets a real 404 instead of waiting for a timeout.
         Event(() => DispatchStarted, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
-        Event(() => DispatchSucceeded, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
-        Event(() => DispatchAccepted, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
-        Event(() => DispatchFailed, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
+        Event(() => DispatchSucceeded, e => e.CorrelateById(m => m.Message.RunId)
+            .OnMissingInstance(m => m.ExecuteAsync(c => DroppedOutcome(logger, nameof(RunDispatchSucceeded), c.Message.RunId, c.Message.Attempt))));
+        Event(() => DispatchAccepted, e => e.CorrelateById(m => m.Message.RunId)
+            .OnMissingInstance(m => m.ExecuteAsync(c => DroppedOutcome(logger, nameof(RunDispatchAccepted), c.Message.RunId, c.Message.Attempt))));
+        Event(() => DispatchFailed, e => e.CorrelateById(m => m.Message.RunId)
+            .OnMissingInstance(m => m.ExecuteAsync(c => DroppedOutcome(logger, nameof(RunDispatchFailed), c.Message.RunId, c.Message.Attempt))));
         Event(() => WaitReasonChanged, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
         Event(() => ChildFinished, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
         Event(() => DependenciesMet, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
@@ -418,6 +422,12 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             Error = error,
             RunStatus = run is null ? "" : Status(run),
         });
+
+    private static Task DroppedOutcome(ILogger logger, string outcome, Guid runId, int attempt)
+    {
+        logger.LogWarning("Run {RunId} attempt {Attempt}: {Outcome} for a run that does not exist; dropped", runId, attempt, outcome);
+        return Task.CompletedTask;
+    }
 
     private static Task NotFound(ConsumeContext context, Guid runId) => Reply(context, null, runId, 404, "run not found");
 

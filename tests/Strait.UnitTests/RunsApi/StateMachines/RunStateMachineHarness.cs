@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using MassTransit;
 using MassTransit.Saga;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Strait.Contracts.Runs;
 using Strait.RunsApi.StateMachines;
@@ -13,18 +15,23 @@ public sealed class RunStateMachineHarness : IAsyncDisposable
 {
     private readonly ServiceProvider provider;
 
-    private RunStateMachineHarness(ServiceProvider provider, ITestHarness harness)
+    private RunStateMachineHarness(ServiceProvider provider, ITestHarness harness, ConcurrentQueue<string> warnings)
     {
         this.provider = provider;
         Harness = harness;
+        Warnings = warnings;
     }
 
     public ITestHarness Harness { get; }
 
+    /// <summary>What the saga logged at warning level or above, formatted.</summary>
+    public ConcurrentQueue<string> Warnings { get; }
+
     public static async Task<RunStateMachineHarness> StartAsync(int heartbeatTimeoutSecs = 60)
     {
+        var warnings = new ConcurrentQueue<string>();
         var provider = new ServiceCollection()
-            .AddLogging()
+            .AddLogging(logging => logging.AddProvider(new WarningCapture(warnings)))
             .AddSingleton(TimeProvider.System)
             .AddSingleton(Options.Create(new RunLifecycleOptions { HeartbeatTimeoutSecs = heartbeatTimeoutSecs, DeadlineGraceSecs = 0 }))
             .AddMassTransitTestHarness(x =>
@@ -41,7 +48,7 @@ public sealed class RunStateMachineHarness : IAsyncDisposable
         var harness = provider.GetRequiredService<ITestHarness>();
         harness.TestTimeout = TimeSpan.FromSeconds(10);
         await harness.Start();
-        return new RunStateMachineHarness(provider, harness);
+        return new RunStateMachineHarness(provider, harness, warnings);
     }
 
     public static RunState NewRun(string state, int attempt = 1, int maxAttempts = 3, int timeoutSecs = 300) => new()
@@ -108,5 +115,26 @@ public sealed class RunStateMachineHarness : IAsyncDisposable
     {
         await Harness.Stop();
         await provider.DisposeAsync();
+    }
+
+    private sealed class WarningCapture(ConcurrentQueue<string> warnings) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                warnings.Enqueue(formatter(state, exception));
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -83,6 +83,21 @@ public sealed class RunStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DispatchOutcome_ForARunThatDoesNotExist_IsDroppedWithAWarning()
+    {
+        await using var h = await RunStateMachineHarness.StartAsync();
+        var runId = Guid.CreateVersion7();
+
+        await h.Publish(new RunDispatchSucceeded { RunId = runId, Attempt = 2, StatusCode = 200, Trace = Trace });
+
+        Assert.True(await h.Harness.Consumed.Any<RunDispatchSucceeded>(m => m.Context.Message.RunId == runId));
+        await h.Harness.InactivityTask;
+        Assert.Contains(h.Warnings, w => w.Contains(runId.ToString(), StringComparison.Ordinal) && w.Contains("attempt 2", StringComparison.Ordinal)
+            && w.Contains(nameof(RunDispatchSucceeded), StringComparison.Ordinal));
+        Assert.Empty(h.Harness.Published.Select<RunStatusChanged>());
+    }
+
+    [Fact]
     public async Task Executing_DispatchSucceeded_CompletesWithResultAndTrace()
     {
         var run = h.Plant(NewRun("Executing"));
