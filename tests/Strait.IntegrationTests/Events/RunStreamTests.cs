@@ -71,9 +71,16 @@ public sealed class RunStreamTests(PlatformFixture fixture) : IAsyncLifetime
         Assert.Equal("tok", chunk.GetProperty("chunk").GetString());
         Assert.Equal("s1", chunk.GetProperty("stream_id").GetString());
 
-        await heartbeats[runId].DisposeAsync();
+        // The heartbeats stop only once the run waits (a beat to a waiting run is answered and changes nothing): stopped
+        // first, a loaded machine could let the 3 s heartbeat timeout pass before the wait request arrives.
         var key = "stream-" + Guid.NewGuid().ToString("N");
-        Assert.Equal(HttpStatusCode.OK, (await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/wait-for-event", new { event_key = key })).StatusCode);
+        using (var wait = await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/wait-for-event", new { event_key = key }))
+        {
+            Assert.True(wait.StatusCode == HttpStatusCode.OK,
+                $"wait-for-event answered {(int)wait.StatusCode} {await wait.Content.ReadAsStringAsync()}; run {await api.GetRunAsync(runId)}");
+        }
+
+        await heartbeats[runId].DisposeAsync();
         var waiting = await NextStatusChangeAsync(frames, timeout.Token);
         Assert.Equal(HttpStatusCode.OK, (await sdk.PostAsJsonAsync($"/sdk/v1/runs/{runId}/complete", new { result = new { ok = true } })).StatusCode);
         var completed = await NextStatusChangeAsync(frames, timeout.Token);
