@@ -6,11 +6,15 @@ namespace Strait.IntegrationTests.Messaging;
 /// <summary>Writes a ledger row and publishes that it did, both in the consume transaction.</summary>
 public class RecordEntryConsumer(MessagingTestDbContext dbContext, MessageProbe probe) : IConsumer<RecordEntry>
 {
-    public async Task Consume(ConsumeContext<RecordEntry> context)
+    public Task Consume(ConsumeContext<RecordEntry> context) => Record(dbContext, probe, context, context);
+
+    /// <summary>The consumers' body: the ledger row, then the publish through <paramref name="publishEndpoint"/>.</summary>
+    internal static async Task Record(MessagingTestDbContext dbContext, MessageProbe probe, ConsumeContext<RecordEntry> context,
+        IPublishEndpoint publishEndpoint)
     {
         probe.ConsumerRan(context.Message.EntryId);
         dbContext.Ledger.Add(new LedgerEntry { EntryId = context.Message.EntryId, Recorded = DateTime.UtcNow });
-        await context.Publish(new EntryRecorded { EntryId = context.Message.EntryId });
+        await publishEndpoint.Publish(new EntryRecorded { EntryId = context.Message.EntryId });
         if (probe.ConsumerRuns(context.Message.EntryId) <= context.Message.FailFirstAttempts)
             throw new InvalidOperationException("This attempt fails after its writes.");
     }
@@ -23,12 +27,5 @@ public class RecordEntryConsumer(MessagingTestDbContext dbContext, MessageProbe 
 public class InjectedPublishRecordEntryConsumer(MessagingTestDbContext dbContext, MessageProbe probe, IPublishEndpoint publishEndpoint)
     : IConsumer<RecordEntry>
 {
-    public async Task Consume(ConsumeContext<RecordEntry> context)
-    {
-        probe.ConsumerRan(context.Message.EntryId);
-        dbContext.Ledger.Add(new LedgerEntry { EntryId = context.Message.EntryId, Recorded = DateTime.UtcNow });
-        await publishEndpoint.Publish(new EntryRecorded { EntryId = context.Message.EntryId });
-        if (probe.ConsumerRuns(context.Message.EntryId) <= context.Message.FailFirstAttempts)
-            throw new InvalidOperationException("This attempt fails after its writes.");
-    }
+    public Task Consume(ConsumeContext<RecordEntry> context) => RecordEntryConsumer.Record(dbContext, probe, context, publishEndpoint);
 }
