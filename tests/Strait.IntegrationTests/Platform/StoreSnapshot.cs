@@ -1,4 +1,8 @@
 using Npgsql;
+using Strait.Dispatcher.Data;
+using Strait.Events.Data;
+using Strait.RunsApi.Data;
+using Strait.SdkIngest.Data;
 
 namespace Strait.IntegrationTests.Platform;
 
@@ -10,7 +14,7 @@ namespace Strait.IntegrationTests.Platform;
 /// </summary>
 public static class StoreSnapshot
 {
-    private static readonly string[] Schemas = ["runs", "dispatch", "ingest", "events"];
+    private static readonly string[] Schemas = [RunsDbContext.Schema, DispatcherDbContext.Schema, IngestDbContext.Schema, EventsDbContext.Schema];
 
     public static async Task<string> DescribeAsync(string postgres, Guid runId)
     {
@@ -20,14 +24,14 @@ public static class StoreSnapshot
             await connection.OpenAsync();
             var parts = new List<string>
             {
-                "queue row " + await RowsAsync(connection, """
+                "queue row " + await RowsAsync(connection, $"""
                     SELECT status || ' wait=' || coalesce(wait_reason, '-') || ' lease=' || coalesce(lease_owner, '-')
                         || ' enqueued=' || to_char(enqueued_at AT TIME ZONE 'UTC', 'HH24:MI:SS.MS')
                         || ' started=' || coalesce(to_char(started_at AT TIME ZONE 'UTC', 'HH24:MI:SS.MS'), '-')
-                    FROM dispatch.dispatch_queue WHERE run_id = @run ORDER BY attempt
+                    FROM {DispatcherDbContext.Schema}.dispatch_queue WHERE run_id = @run ORDER BY attempt
                     """, runId),
                 "queue " + await RowsAsync(connection,
-                    "SELECT status || '=' || count(*) FROM dispatch.dispatch_queue GROUP BY status ORDER BY status", runId),
+                    $"SELECT status || '=' || count(*) FROM {DispatcherDbContext.Schema}.dispatch_queue GROUP BY status ORDER BY status", runId),
             };
             foreach (var schema in Schemas)
             {

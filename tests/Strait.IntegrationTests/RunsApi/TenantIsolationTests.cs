@@ -91,7 +91,7 @@ public sealed class TenantIsolationTests(PlatformFixture fixture)
     {
         var (a, b) = (await platform.CreateTenantAsync(), await platform.CreateTenantAsync());
         using var clientA = platform.Client(a.ApiKey);
-        using var apiB = new RunApiClient(platform.Client(b.ApiKey));
+        using var apiB = new RunApiClient(platform.Client(b.ApiKey), platform.PostgresConnectionString);
         var jobId = await apiB.CreateJobAsync("http://example.com/run");
         var runId = await apiB.TriggerAsync(jobId, new { scheduled_at = DateTimeOffset.UtcNow.AddMinutes(10) });
 
