@@ -2,6 +2,8 @@ using Strait.RunsApi.Apis;
 using Strait.RunsApi.Consumers;
 using Strait.Contracts.Runs;
 using Strait.Messaging;
+using Strait.Messaging.Sagas;
+using MassTransit;
 using Strait.RunsApi.Clients;
 using Strait.RunsApi.Data;
 using Strait.RunsApi.Scheduling;
@@ -34,10 +36,15 @@ public static class Extensions
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.SectionName);
         builder.Services.AddHttpClient<DispatcherClient>(client =>
             client.BaseAddress = ServiceEndpoints.Resolve(builder.Configuration, ServiceEndpoints.Dispatcher));
+        builder.Services.AddSingleton<RunOutcomeBatching>();
+        builder.Services.AddScoped<SagaEventBatch<RunState>>();
         builder.Services.AddOptions<RunLifecycleOptions>().BindConfiguration(RunLifecycleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.AddStraitMessaging<RunsDbContext>(bus =>
         {
             bus.AddSagaStateMachine<RunStateMachine, RunState>(typeof(RunStateDefinition)).StraitRepository();
+            bus.AddConsumer<RunOutcomeBatchConsumer>((_, c) => c.Options<BatchOptions>(o => o
+                .SetMessageLimit(RunOutcomeBatchConsumer.BatchMessageLimit).SetTimeLimit(RunOutcomeBatchConsumer.BatchTimeLimit)
+                .SetConcurrencyLimit(RunOutcomeBatchConsumer.BatchConcurrencyLimit)));
             bus.AddConsumer<RunAnnotatedConsumer>();
             bus.AddConsumer<RunChainConsumer>();
             bus.AddRequestClient<CancelRun>();

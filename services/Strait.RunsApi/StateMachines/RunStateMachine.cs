@@ -16,7 +16,8 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
     private readonly TimeProvider time;
     private readonly RunLifecycleOptions options;
 
-    public RunStateMachine(TimeProvider time, IOptions<RunLifecycleOptions> options, ILogger<RunStateMachine> logger)
+    public RunStateMachine(TimeProvider time, IOptions<RunLifecycleOptions> options, ILogger<RunStateMachine> logger,
+        RunOutcomeBatching? batching = null)
     {
         this.time = time;
         this.options = options.Value;
@@ -27,8 +28,14 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         // a warning: the call it reports did happen, so a run that should exist has lost it); commands
         // are answered, so the HTTP caller gets a real 404 instead of waiting for a timeout.
         Event(() => DispatchStarted, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
-        Event(() => DispatchSucceeded, e => e.CorrelateById(m => m.Message.RunId)
-            .OnMissingInstance(m => m.ExecuteAsync(c => DroppedOutcome(logger, nameof(RunDispatchSucceeded), c.Message.RunId, c.Message.Attempt))));
+        // Where RunOutcomeBatchConsumer is registered it consumes the successes (in batches, through this machine), so the
+        // saga's own queue is not bound to them.
+        Event(() => DispatchSucceeded, e =>
+        {
+            e.CorrelateById(m => m.Message.RunId)
+                .OnMissingInstance(m => m.ExecuteAsync(c => DroppedOutcome(logger, nameof(RunDispatchSucceeded), c.Message.RunId, c.Message.Attempt)));
+            e.ConfigureConsumeTopology = batching is null;
+        });
         Event(() => DispatchAccepted, e => e.CorrelateById(m => m.Message.RunId)
             .OnMissingInstance(m => m.ExecuteAsync(c => DroppedOutcome(logger, nameof(RunDispatchAccepted), c.Message.RunId, c.Message.Attempt))));
         Event(() => DispatchFailed, e => e.CorrelateById(m => m.Message.RunId)
@@ -423,7 +430,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             RunStatus = run is null ? "" : Status(run),
         });
 
-    private static Task DroppedOutcome(ILogger logger, string outcome, Guid runId, int attempt)
+    internal static Task DroppedOutcome(ILogger logger, string outcome, Guid runId, int attempt)
     {
         logger.LogWarning("Run {RunId} attempt {Attempt}: {Outcome} for a run that does not exist; dropped", runId, attempt, outcome);
         return Task.CompletedTask;

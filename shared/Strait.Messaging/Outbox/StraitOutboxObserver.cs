@@ -47,7 +47,9 @@ sealed class StraitOutboxObserver<TDbContext> : IConsumerConfigurationObserver, 
 }
 
 /// <summary>
-/// A consumer that needs no inbox: its effects are idempotent by themselves (keyed by the message id, or last-writer
-/// wins) and it publishes nothing, so a redelivery repeats nothing. It may consume <see cref="Batch{T}"/>.
+/// A consumer that needs no per-message outbox: its effects are idempotent by themselves (keyed by the message id, or
+/// last-writer wins) and it publishes nothing, or it claims its messages in the inbox and writes its outgoing messages
+/// to the outbox in its own transaction (<see cref="Sagas.SagaEventBatch{TSaga}"/>), so a redelivery repeats nothing.
+/// It may consume <see cref="Batch{T}"/>.
 /// </summary>
 public interface ISelfDeduplicatingConsumer;
