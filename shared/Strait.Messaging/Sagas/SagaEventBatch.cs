@@ -89,13 +89,15 @@ public sealed class SagaEventBatch<TSaga>
             try
             {
                 var now = _time.GetUtcNow().UtcDateTime;
-                var ids = messages.Select(m => m.MessageId ?? throw new MessageException(typeof(TMessage), "MessageId required")).ToArray();
-                var fresh = await ClaimInbox(dbContext, ids, options.ConsumerId, now, cancellationToken);
+                var messageIds = messages.Select(m => m.MessageId ?? throw new MessageException(typeof(TMessage), "MessageId required")).ToArray();
+                var fresh = await ClaimInbox(dbContext, messageIds, options.ConsumerId, now, cancellationToken);
 
                 // A copy of a message in the same batch is a duplicate too: the first one is consumed.
                 var consume = messages.Where(m => fresh.Remove(m.MessageId!.Value)).ToList();
-                var instances = await LockInstances(dbContext, consume.Select(m => correlationId(m.Message)).Distinct().Order().ToArray(),
-                    cancellationToken);
+                var ids = consume.Select(m => correlationId(m.Message)).Distinct().ToArray();
+                var instances = ids.Length == 0
+                    ? []
+                    : (await SagaRowLock.LoadAllForUpdate<TSaga>(dbContext, ids, cancellationToken)).ToDictionary(r => r.CorrelationId);
 
                 foreach (var message in consume)
                 {
@@ -149,19 +151,5 @@ public sealed class SagaEventBatch<TSaga>
             """, messageIds, consumerId, now).ToListAsync(cancellationToken);
 #pragma warning restore EF1002
         return claimed.ToHashSet();
-    }
-
-    static async Task<Dictionary<Guid, TSaga>> LockInstances(DbContext dbContext, Guid[] correlationIds, CancellationToken cancellationToken)
-    {
-        if (correlationIds.Length == 0)
-            return [];
-        var names = StoreNames.For<TSaga>(dbContext);
-#pragma warning disable EF1002 // identifiers come from the EF model, the value is a parameter
-        var rows = await dbContext.Set<TSaga>()
-            .FromSqlRaw($"SELECT * FROM {names.QualifiedTable} WHERE {names.KeyColumn} = ANY({{0}}) ORDER BY {names.KeyColumn} FOR UPDATE", correlationIds)
-            .AsTracking()
-            .ToListAsync(cancellationToken);
-#pragma warning restore EF1002
-        return rows.ToDictionary(r => r.CorrelationId);
     }
 }

@@ -15,13 +15,22 @@ static class SagaRowLock
         if (stale is not null)
             stale.State = EntityState.Detached;
 
+        return (await LoadAllForUpdate<TSaga>(dbContext, [correlationId], cancellationToken)).SingleOrDefault();
+    }
+
+    /// <summary>
+    /// Reads the instance rows and locks them, in key order (so two callers locking overlapping sets never deadlock),
+    /// until the surrounding transaction ends. The caller starts from a clean change tracker.
+    /// </summary>
+    public static async Task<List<TSaga>> LoadAllForUpdate<TSaga>(DbContext dbContext, Guid[] correlationIds, CancellationToken cancellationToken)
+        where TSaga : class, ISaga
+    {
         var names = StoreNames.For<TSaga>(dbContext);
 #pragma warning disable EF1002 // identifiers come from the EF model, the value is a parameter
-        var rows = await dbContext.Set<TSaga>()
-            .FromSqlRaw($"SELECT * FROM {names.QualifiedTable} WHERE {names.KeyColumn} = {{0}} FOR UPDATE", correlationId)
+        return await dbContext.Set<TSaga>()
+            .FromSqlRaw($"SELECT * FROM {names.QualifiedTable} WHERE {names.KeyColumn} = ANY({{0}}) ORDER BY {names.KeyColumn} FOR UPDATE", correlationIds)
             .AsTracking()
             .ToListAsync(cancellationToken);
 #pragma warning restore EF1002
-        return rows.SingleOrDefault();
     }
 }

@@ -62,16 +62,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
         Host = new DispatcherTestHost(settings);
         _ = Host.Services; // starts the host: consumers, admission, lease maintenance
 
-        bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            var uri = new Uri(infrastructure.RabbitMqConnectionString);
-            var credentials = uri.UserInfo.Split(':', 2);
-            cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort ? 5672 : uri.Port), "/", h =>
-            {
-                h.Username(Uri.UnescapeDataString(credentials[0]));
-                h.Password(Uri.UnescapeDataString(credentials[1]));
-            });
-            cfg.MessageTopology.SetEntityNameFormatter(new PrefixedEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, EntityPrefix + ":"));
+        bus = await TestBus.StartAsync(infrastructure.RabbitMqConnectionString, EntityPrefix, cfg =>
             cfg.ReceiveEndpoint(EntityPrefix + "-dispatcher-tests-probe", e =>
             {
                 e.AutoDelete = true;
@@ -81,9 +72,7 @@ public sealed class DispatcherFixture : IAsyncLifetime
                 e.Handler<RunDispatchAccepted>(c => Record(c.Message));
                 e.Handler<RunDispatchFailed>(c => Record(c.Message));
                 e.Handler<RunWaitReasonChanged>(c => Record(c.Message));
-            });
-        });
-        await bus.StartAsync();
+            }));
     }
 
     /// <summary>Another dispatcher replica on the same database and queues; the caller disposes it.</summary>

@@ -3,7 +3,6 @@ using Strait.Contracts.Runs;
 using Strait.IntegrationTests.Dispatcher;
 using Strait.IntegrationTests.Infrastructure;
 using Strait.IntegrationTests.Platform;
-using Strait.Messaging;
 using Strait.RunsApi.Consumers;
 
 namespace Strait.IntegrationTests.RunsApi;
@@ -24,19 +23,7 @@ public sealed class RunOutcomeBatchTests(PlatformFixture fixture) : IAsyncLifeti
     {
         endpoint = await JobEndpoint.StartAsync();
         api = await RunApiClient.ForNewTenantAsync(platform);
-        bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            var uri = new Uri(platform.RabbitMqConnectionString);
-            var credentials = uri.UserInfo.Split(':', 2);
-            cfg.Host(uri.Host, (ushort)(uri.IsDefaultPort ? 5672 : uri.Port), "/", h =>
-            {
-                h.Username(Uri.UnescapeDataString(credentials[0]));
-                h.Password(Uri.UnescapeDataString(credentials[1]));
-            });
-            cfg.MessageTopology.SetEntityNameFormatter(
-                new PrefixedEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, platform.EntityPrefix + ":"));
-        });
-        await bus.StartAsync();
+        bus = await TestBus.StartAsync(platform.RabbitMqConnectionString, platform.EntityPrefix);
     }
 
     public async Task DisposeAsync()
