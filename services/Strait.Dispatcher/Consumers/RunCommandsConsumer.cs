@@ -62,7 +62,7 @@ public sealed class RunCommandsConsumer(
         var received = context.Message
             .Select(c => (Id: c.MessageId ?? throw new MessageException(typeof(DispatchRun), "MessageId required"), c.Message))
             .ToList();
-        var fresh = await ClaimInboxAsync(received.Select(r => r.Id).ToArray(), now, ct);
+        var fresh = await InboxClaims.ClaimAsync(db, received.Select(r => r.Id).ToArray(), InboxConsumerId, now.UtcDateTime, ct);
         // Of one attempt's dispatches in the batch only the newest can win (and a statement may write a row once).
         var dispatches = received.Where(r => fresh.Contains(r.Id)).Select(r => r.Message)
             .GroupBy(m => (m.RunId, m.Attempt))
@@ -96,19 +96,6 @@ public sealed class RunCommandsConsumer(
                 runner.Start(entry, announceStart: true);
             }
         }
-    }
-
-    /// <summary>Inserts the inbox rows of the batch's messages; returns the ids that were not there (first deliveries).</summary>
-    private async Task<HashSet<Guid>> ClaimInboxAsync(Guid[] messageIds, DateTimeOffset now, CancellationToken ct)
-    {
-        var at = now.UtcDateTime;
-        var claimed = await db.Database.SqlQuery<Guid>($"""
-            INSERT INTO dispatch.inbox_state (message_id, consumer_id, received, receive_count, consumed, delivered)
-            SELECT DISTINCT id, {InboxConsumerId}, {at}, 1, {at}, {at} FROM unnest({messageIds}) AS m(id)
-            ON CONFLICT (message_id, consumer_id) DO NOTHING
-            RETURNING message_id AS "Value"
-            """).ToListAsync(ct);
-        return claimed.ToHashSet();
     }
 
     private DispatchQueueEntry Entry(DispatchRun m, bool direct, DateTimeOffset now) => new()

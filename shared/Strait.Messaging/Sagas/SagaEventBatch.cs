@@ -90,7 +90,7 @@ public sealed class SagaEventBatch<TSaga>
             {
                 var now = _time.GetUtcNow().UtcDateTime;
                 var messageIds = messages.Select(m => m.MessageId ?? throw new MessageException(typeof(TMessage), "MessageId required")).ToArray();
-                var fresh = await ClaimInbox(dbContext, messageIds, options.ConsumerId, now, cancellationToken);
+                var fresh = await InboxClaims.ClaimAsync(dbContext, messageIds, options.ConsumerId, now, cancellationToken);
 
                 // A copy of a message in the same batch is a duplicate too: the first one is consumed.
                 var consume = messages.Where(m => fresh.Remove(m.MessageId!.Value)).ToList();
@@ -135,21 +135,5 @@ public sealed class SagaEventBatch<TSaga>
                 throw;
             }
         });
-    }
-
-    /// <summary>Inserts the inbox rows of the messages (already consumed: a rollback removes them); returns the first deliveries.</summary>
-    static async Task<HashSet<Guid>> ClaimInbox(DbContext dbContext, Guid[] messageIds, Guid consumerId, DateTime now,
-        CancellationToken cancellationToken)
-    {
-        var inbox = StoreNames.Inbox(dbContext);
-#pragma warning disable EF1002 // identifiers come from the EF model, values are parameters
-        var claimed = await dbContext.Database.SqlQueryRaw<Guid>($$"""
-            INSERT INTO {{inbox.QualifiedTable}} (message_id, consumer_id, received, receive_count, consumed, delivered)
-            SELECT DISTINCT id, {1}, {2}, 1, {2}, {2} FROM unnest({0}) AS m(id)
-            ON CONFLICT (message_id, consumer_id) DO NOTHING
-            RETURNING message_id AS "Value"
-            """, messageIds, consumerId, now).ToListAsync(cancellationToken);
-#pragma warning restore EF1002
-        return claimed.ToHashSet();
     }
 }
