@@ -28,18 +28,11 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         // a warning: the call it reports did happen, so a run that should exist has lost it); commands
         // are answered, so the HTTP caller gets a real 404 instead of waiting for a timeout.
         Event(() => DispatchStarted, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
-        // Where RunOutcomeBatchConsumer is registered it consumes the successes (in batches, through this machine), so the
+        // Where RunOutcomeBatchConsumer is registered it consumes the outcomes (in batches, through this machine), so the
         // saga's own queue is not bound to them.
-        Event(() => DispatchSucceeded, e =>
-        {
-            e.CorrelateById(m => m.Message.RunId)
-                .OnMissingInstance(m => m.ExecuteAsync(c => DroppedOutcome(logger, nameof(RunDispatchSucceeded), c.Message.RunId, c.Message.Attempt)));
-            e.ConfigureConsumeTopology = batching is null;
-        });
-        Event(() => DispatchAccepted, e => e.CorrelateById(m => m.Message.RunId)
-            .OnMissingInstance(m => m.ExecuteAsync(c => DroppedOutcome(logger, nameof(RunDispatchAccepted), c.Message.RunId, c.Message.Attempt))));
-        Event(() => DispatchFailed, e => e.CorrelateById(m => m.Message.RunId)
-            .OnMissingInstance(m => m.ExecuteAsync(c => DroppedOutcome(logger, nameof(RunDispatchFailed), c.Message.RunId, c.Message.Attempt))));
+        Event(() => DispatchSucceeded, e => Outcome(e, logger, batching, m => m.RunId, m => m.Attempt));
+        Event(() => DispatchAccepted, e => Outcome(e, logger, batching, m => m.RunId, m => m.Attempt));
+        Event(() => DispatchFailed, e => Outcome(e, logger, batching, m => m.RunId, m => m.Attempt));
         Event(() => WaitReasonChanged, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
         Event(() => ChildFinished, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
         Event(() => DependenciesMet, e => e.CorrelateById(m => m.Message.RunId).OnMissingInstance(m => m.Discard()));
@@ -429,6 +422,15 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             Error = error,
             RunStatus = run is null ? "" : Status(run),
         });
+
+    private static void Outcome<TMessage>(IEventCorrelationConfigurator<RunState, TMessage> e, ILogger logger,
+        RunOutcomeBatching? batching, Func<TMessage, Guid> runId, Func<TMessage, int> attempt)
+        where TMessage : class
+    {
+        e.CorrelateById(m => runId(m.Message))
+            .OnMissingInstance(m => m.ExecuteAsync(c => DroppedOutcome(logger, typeof(TMessage).Name, runId(c.Message), attempt(c.Message))));
+        e.ConfigureConsumeTopology = batching is null;
+    }
 
     internal static Task DroppedOutcome(ILogger logger, string outcome, Guid runId, int attempt)
     {

@@ -3,9 +3,11 @@ using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Strait.Messaging.Entities;
 using Strait.Messaging.Outbox;
+using Strait.Messaging.Scheduling;
 
 namespace Strait.Messaging.Sagas;
 
@@ -31,6 +33,7 @@ public sealed class SagaEventBatch<TSaga>
     readonly TimeProvider _time;
     readonly ILogger<SagaEventBatch<TSaga>> _logger;
     readonly SagaConsumeContextFactory<DbContext, TSaga> _contextFactory = new();
+    readonly ScheduleSelfAddress _sagaQueue;
 
     public SagaEventBatch(StraitMessagingSession session, IServiceProvider provider, TimeProvider time, ILogger<SagaEventBatch<TSaga>> logger)
     {
@@ -38,6 +41,8 @@ public sealed class SagaEventBatch<TSaga>
         _provider = provider;
         _time = time;
         _logger = logger;
+        // The saga's timers (Schedule in the machine) go to its own queue, not to the batch consumer's.
+        _sagaQueue = new ScheduleSelfAddress(new Uri($"queue:{provider.GetRequiredService<IEndpointNameFormatter>().Saga<TSaga>()}"));
     }
 
     public async Task Consume<TMessage>(ConsumeContext<Batch<TMessage>> context, SagaStateMachine<TSaga> machine, Event<TMessage> @event,
@@ -115,6 +120,7 @@ public sealed class SagaEventBatch<TSaga>
                         ReceiveCount = 1,
                     };
                     var outboxContext = new StraitOutboxConsumeContext<TMessage>(message, options, _provider, _session, inbox, _time, true);
+                    outboxContext.AddOrUpdatePayload(() => _sagaQueue, _ => _sagaQueue);
                     contexts.Add(outboxContext);
                     var sagaContext = await _contextFactory.CreateSagaConsumeContext(dbContext, outboxContext, instance, SagaConsumeContextMode.Load);
                     await filter.Send(sagaContext, Pipe.Empty<SagaConsumeContext<TSaga, TMessage>>());

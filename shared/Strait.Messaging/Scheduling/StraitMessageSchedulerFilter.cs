@@ -30,9 +30,10 @@ sealed class StraitMessageSchedulerFilter : IFilter<ConsumeContext>
         var timeProvider = _provider.GetService<TimeProvider>() ?? TimeProvider.System;
         var standalone = new StandaloneScheduledMessageStore(_provider.GetRequiredService<IServiceScopeFactory>());
 
+        var self = context.TryGetPayload<ScheduleSelfAddress>(out var redirect) ? (context.ReceiveContext.InputAddress, redirect.Address) : default;
         var provider = context is IStraitTransactionContext transactionContext
-            ? new StraitScheduleMessageProvider(context, new ConsumeScheduledMessageStore(transactionContext, standalone), _provider, timeProvider)
-            : new StraitScheduleMessageProvider(_provider.GetRequiredService<IBus>(), standalone, _provider, timeProvider);
+            ? new StraitScheduleMessageProvider(context, new ConsumeScheduledMessageStore(transactionContext, standalone), _provider, timeProvider, self)
+            : new StraitScheduleMessageProvider(_provider.GetRequiredService<IBus>(), standalone, _provider, timeProvider, self);
 
         return new MessageScheduler(provider, context.GetPayload<IBusTopology>());
     }

@@ -15,10 +15,14 @@ sealed class StraitScheduleMessageProvider : IScheduleMessageProvider
     readonly IScheduledMessageStore _store;
     readonly IServiceProvider _provider;
     readonly TimeProvider _timeProvider;
+    readonly (Uri? From, Uri? To) _self;
 
+    /// <param name="self">Where timers addressed to the consume context's own queue (<c>From</c>) go instead, if anywhere
+    /// (<see cref="ScheduleSelfAddress"/>).</param>
     public StraitScheduleMessageProvider(ISendEndpointProvider sendEndpointProvider, IScheduledMessageStore store, IServiceProvider provider,
-        TimeProvider timeProvider)
+        TimeProvider timeProvider, (Uri? From, Uri? To) self = default)
     {
+        _self = self;
         _sendEndpointProvider = sendEndpointProvider;
         _store = store;
         _provider = provider;
@@ -29,6 +33,8 @@ sealed class StraitScheduleMessageProvider : IScheduleMessageProvider
         CancellationToken cancellationToken)
         where T : class
     {
+        if (_self.To is not null && destinationAddress == _self.From)
+            destinationAddress = _self.To;
         var tokenId = ScheduleTokenIdCache<T>.GetTokenId(message, NewId.NextGuid());
         var dueTime = scheduledTime.Kind == DateTimeKind.Local ? scheduledTime.ToUniversalTime() : DateTime.SpecifyKind(scheduledTime, DateTimeKind.Utc);
 

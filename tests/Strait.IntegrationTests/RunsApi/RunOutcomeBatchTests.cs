@@ -8,7 +8,7 @@ using Strait.RunsApi.Consumers;
 namespace Strait.IntegrationTests.RunsApi;
 
 /// <summary>
-/// Successful outcomes go through the run saga in batches (<see cref="RunOutcomeBatchConsumer"/>): one transaction per
+/// The dispatcher's outcomes (success, 202, failure) go through the run saga in batches (<see cref="RunOutcomeBatchConsumer"/>): one transaction per
 /// batch, each outcome once, duplicates and outcomes of unknown runs consumed without effect.
 /// </summary>
 [Collection(PlatformCollection.Name)]
@@ -92,6 +92,41 @@ public sealed class RunOutcomeBatchTests(PlatformFixture fixture) : IAsyncLifeti
         Assert.Equal("test", after.GetProperty("result").GetProperty("from").GetString());
         var timeline = await TimelineWhenCompleted(runId);
         Assert.Equal(1, timeline.Count(t => t.EndsWith("->completed", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task FailedAttempts_AreRetriedThroughTheBatches_AndEveryOutcomeTypeIsTheBatchConsumers()
+    {
+        var calls = 0;
+        var url = endpoint.Route(c =>
+        {
+            c.Response.StatusCode = Interlocked.Increment(ref calls) <= 2 ? 503 : 200;
+            return Task.CompletedTask;
+        });
+        var jobId = await api.CreateJobAsync(url, new { max_attempts = 3 });
+        var runId = await api.TriggerAsync(jobId);
+
+        var completed = await api.WaitForStatusAsync(runId, "completed");
+        Assert.Equal(3, completed.GetProperty("attempt").GetInt32());
+        Assert.Equal(3, endpoint.RequestsTo(url).Count);
+
+        // An accepted and a failed outcome of unknown runs reach the batch consumer, not the saga's own queue.
+        var accepted = NewId.NextGuid();
+        var failed = NewId.NextGuid();
+        await bus.Publish(new RunDispatchAccepted { RunId = Guid.NewGuid(), Attempt = 1, Trace = new ExecutionTrace() },
+            c => c.MessageId = accepted);
+        await bus.Publish(new RunDispatchFailed
+        {
+            RunId = Guid.NewGuid(), Attempt = 1, ErrorClass = "server", Error = "endpoint returned 503", Retryable = true,
+        }, c => c.MessageId = failed);
+        for (var deadline = DateTime.UtcNow.AddSeconds(10);
+             (await InboxRows(accepted) == 0 || await InboxRows(failed) == 0) && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(1L, await InboxRows(accepted));
+        Assert.Equal(1L, await InboxRows(failed));
     }
 
     private async Task<(long Rows, long Transactions)> InboxClaimsSince(DateTime since)
