@@ -16,7 +16,7 @@ namespace Strait.RunsApi.Consumers;
 /// own (<see cref="SagaEventBatch{TSaga}"/> runs MassTransit's saga filter per message); the row lock serializes a run's
 /// outcome with its other messages, which the saga consumes on its endpoint.
 /// </summary>
-public sealed class RunOutcomeBatchConsumer(SagaEventBatch<RunState> batch, RunStateMachine machine, ILogger<RunOutcomeBatchConsumer> logger)
+public sealed class RunOutcomeBatchConsumer(SagaEventBatch<RunState> batch, RunStateMachine machine)
     : IConsumer<Batch<RunDispatchSucceeded>>, IConsumer<Batch<RunDispatchAccepted>>, IConsumer<Batch<RunDispatchFailed>>,
         ISelfDeduplicatingConsumer, IUnpartitionedConsumer
 {
@@ -32,14 +32,11 @@ public sealed class RunOutcomeBatchConsumer(SagaEventBatch<RunState> batch, RunS
     public static readonly Guid InboxConsumerId = new("6f0b8f1e-2d7a-4c39-a8e5-1b9d4c7e3a52");
 
     public Task Consume(ConsumeContext<Batch<RunDispatchSucceeded>> context) =>
-        batch.Consume(context, machine, machine.DispatchSucceeded, InboxConsumerId, m => m.RunId,
-            c => RunStateMachine.DroppedOutcome(logger, nameof(RunDispatchSucceeded), c.Message.RunId, c.Message.Attempt));
+        batch.Consume(context, machine, machine.DispatchSucceeded, InboxConsumerId, m => m.RunId);
 
     public Task Consume(ConsumeContext<Batch<RunDispatchAccepted>> context) =>
-        batch.Consume(context, machine, machine.DispatchAccepted, InboxConsumerId, m => m.RunId,
-            c => RunStateMachine.DroppedOutcome(logger, nameof(RunDispatchAccepted), c.Message.RunId, c.Message.Attempt));
+        batch.Consume(context, machine, machine.DispatchAccepted, InboxConsumerId, m => m.RunId);
 
     public Task Consume(ConsumeContext<Batch<RunDispatchFailed>> context) =>
-        batch.Consume(context, machine, machine.DispatchFailed, InboxConsumerId, m => m.RunId,
-            c => RunStateMachine.DroppedOutcome(logger, nameof(RunDispatchFailed), c.Message.RunId, c.Message.Attempt));
+        batch.Consume(context, machine, machine.DispatchFailed, InboxConsumerId, m => m.RunId);
 }

@@ -432,7 +432,7 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         e.ConfigureConsumeTopology = batching is null;
     }
 
-    internal static Task DroppedOutcome(ILogger logger, string outcome, Guid runId, int attempt)
+    private static Task DroppedOutcome(ILogger logger, string outcome, Guid runId, int attempt)
     {
         logger.LogWarning("Run {RunId} attempt {Attempt}: {Outcome} for a run that does not exist; dropped", runId, attempt, outcome);
         return Task.CompletedTask;

@@ -23,7 +23,7 @@ namespace Strait.Messaging.Sagas;
 /// A batch that fails is tried again one message per transaction, so one message that cannot be consumed keeps only
 /// itself from committing: the others are then in the inbox, and their retries (the batch's failure fails every
 /// message of it) find them consumed. A message whose instance does not exist is handed to the caller's
-/// <c>missing</c> callback and consumed.
+/// event's own missing-instance behaviour (the machine's <c>OnMissingInstance</c>) and consumed.
 /// </remarks>
 public sealed class SagaEventBatch<TSaga>
     where TSaga : class, SagaStateMachineInstance
@@ -46,11 +46,12 @@ public sealed class SagaEventBatch<TSaga>
     }
 
     public async Task Consume<TMessage>(ConsumeContext<Batch<TMessage>> context, SagaStateMachine<TSaga> machine, Event<TMessage> @event,
-        Guid consumerId, Func<TMessage, Guid> correlationId, Func<ConsumeContext<TMessage>, Task> missing)
+        Guid consumerId, Func<TMessage, Guid> correlationId)
         where TMessage : class
     {
         var messages = context.Message.ToList();
         var filter = new StateMachineSagaMessageFilter<TSaga, TMessage>(machine, @event);
+        var missing = machine.Correlations.OfType<EventCorrelation<TSaga, TMessage>>().Single(c => c.Event == @event).Policy;
         var options = new OutboxConsumeOptions { ConsumerId = consumerId, ConsumerType = TypeCache<SagaEventBatch<TSaga>>.ShortName };
         try
         {
@@ -79,7 +80,7 @@ public sealed class SagaEventBatch<TSaga>
     }
 
     async Task InTransaction<TMessage>(List<ConsumeContext<TMessage>> messages, StateMachineSagaMessageFilter<TSaga, TMessage> filter,
-        OutboxConsumeOptions options, Func<TMessage, Guid> correlationId, Func<ConsumeContext<TMessage>, Task> missing,
+        OutboxConsumeOptions options, Func<TMessage, Guid> correlationId, ISagaPolicy<TSaga, TMessage> missing,
         CancellationToken cancellationToken)
         where TMessage : class
     {
@@ -108,7 +109,7 @@ public sealed class SagaEventBatch<TSaga>
                 {
                     if (!instances.TryGetValue(correlationId(message.Message), out var instance))
                     {
-                        await missing(message);
+                        await missing.Missing(message, Pipe.Empty<SagaConsumeContext<TSaga, TMessage>>());
                         continue;
                     }
 
