@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using MassTransit;
 using MassTransit.Middleware;
@@ -35,6 +36,9 @@ public sealed class SagaEventBatch<TSaga>
     readonly SagaConsumeContextFactory<DbContext, TSaga> _contextFactory = new();
     readonly ScheduleSelfAddress _sagaQueue;
 
+    // Per event, built once (the batch is scoped, the machine a singleton): its saga filter and missing-instance policy.
+    static readonly ConcurrentDictionary<Event, object> EventParts = new();
+
     public SagaEventBatch(StraitMessagingSession session, IServiceProvider provider, TimeProvider time, ILogger<SagaEventBatch<TSaga>> logger)
     {
         _session = session;
@@ -50,8 +54,9 @@ public sealed class SagaEventBatch<TSaga>
         where TMessage : class
     {
         var messages = context.Message.ToList();
-        var filter = new StateMachineSagaMessageFilter<TSaga, TMessage>(machine, @event);
-        var missing = machine.Correlations.OfType<EventCorrelation<TSaga, TMessage>>().Single(c => c.Event == @event).Policy;
+        var (filter, missing) = ((StateMachineSagaMessageFilter<TSaga, TMessage>, ISagaPolicy<TSaga, TMessage>))EventParts.GetOrAdd(@event,
+            _ => (new StateMachineSagaMessageFilter<TSaga, TMessage>(machine, @event),
+                machine.Correlations.OfType<EventCorrelation<TSaga, TMessage>>().Single(c => c.Event == @event).Policy));
         var options = new OutboxConsumeOptions { ConsumerId = consumerId, ConsumerType = TypeCache<SagaEventBatch<TSaga>>.ShortName };
         try
         {
