@@ -19,10 +19,10 @@ public static class JobActionsApi
     {
         var group = app.MapGroup("/v1/jobs");
         group.MapPost("/batch", BatchCreateAsync).RequireScope(Scopes.JobsWrite);
-        group.MapPost("/batch-enable", (JobIdsRequest? body, Caller caller, RunsDbContext db, TimeProvider time, CancellationToken ct) =>
-            SetEnabledAsync(body, true, caller, db, time, ct)).RequireScope(Scopes.JobsWrite);
-        group.MapPost("/batch-disable", (JobIdsRequest? body, Caller caller, RunsDbContext db, TimeProvider time, CancellationToken ct) =>
-            SetEnabledAsync(body, false, caller, db, time, ct)).RequireScope(Scopes.JobsWrite);
+        group.MapPost("/batch-enable", (JobIdsRequest? body, Caller caller, RunsDbContext db, JobCache jobs, TimeProvider time,
+            CancellationToken ct) => SetEnabledAsync(body, true, caller, db, jobs, time, ct)).RequireScope(Scopes.JobsWrite);
+        group.MapPost("/batch-disable", (JobIdsRequest? body, Caller caller, RunsDbContext db, JobCache jobs, TimeProvider time,
+            CancellationToken ct) => SetEnabledAsync(body, false, caller, db, jobs, time, ct)).RequireScope(Scopes.JobsWrite);
         group.MapPost("/{jobId}/clone", CloneAsync).RequireScope(Scopes.JobsWrite);
         group.MapGet("/{jobId}/health", HealthAsync).RequireScope(Scopes.JobsRead);
         group.MapPost("/{jobId}/endpoint", SetEndpointAsync).RequireScope(Scopes.JobsWrite);
@@ -86,8 +86,8 @@ public static class JobActionsApi
             : TypedResults.Created("/v1/jobs", response);
     }
 
-    private static async Task<IResult> SetEnabledAsync(JobIdsRequest? body, bool enabled, Caller caller, RunsDbContext db, TimeProvider time,
-        CancellationToken ct)
+    private static async Task<IResult> SetEnabledAsync(JobIdsRequest? body, bool enabled, Caller caller, RunsDbContext db, JobCache jobs,
+        TimeProvider time, CancellationToken ct)
     {
         if (body?.Ids is not { Count: > 0 } ids)
         {
@@ -104,6 +104,7 @@ public static class JobActionsApi
         var updated = await db.Jobs.Where(j => keys.Contains(j.Id) && j.ProjectId == caller.ProjectId)
             .ExecuteUpdateAsync(u => u.SetProperty(j => j.Enabled, enabled).SetProperty(j => j.UpdatedAt, now)
                 .SetProperty(j => j.UpdatedBy, caller.Actor), ct);
+        jobs.Forget(keys);
         return TypedResults.Ok(new UpdatedResponse(updated));
     }
 

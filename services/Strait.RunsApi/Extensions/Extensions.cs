@@ -20,7 +20,10 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.AddStraitDbContext<RunsDbContext>(RunsDbContext.Schema);
+        builder.Services.AddSingleton<JobCache>();
+        builder.Services.AddSingleton<JobCache.Invalidation>();
+        builder.AddStraitDbContext<RunsDbContext>(RunsDbContext.Schema,
+            (services, options) => options.AddInterceptors(services.GetRequiredService<JobCache.Invalidation>()));
         builder.AddInfrastructureHealthChecks();
         // runs-api owns the keys: it checks them in its own table instead of asking itself over HTTP.
         builder.Services.AddScoped<DbApiKeyStore>();

@@ -13,12 +13,17 @@ public static class DatabaseExtensions
     public const string MigrationsHistoryTable = "__ef_migrations_history";
 
     /// <summary>The service's DbContext on <c>ConnectionStrings:postgres</c>, its tables and migration history in its own schema.</summary>
-    public static IHostApplicationBuilder AddStraitDbContext<TContext>(this IHostApplicationBuilder builder, string schema)
+    /// <param name="configure">More options, such as interceptors resolved from the root services.</param>
+    public static IHostApplicationBuilder AddStraitDbContext<TContext>(this IHostApplicationBuilder builder, string schema,
+        Action<IServiceProvider, DbContextOptionsBuilder>? configure = null)
         where TContext : DbContext
     {
         builder.Services.AddDbContextPool<TContext>((services, options) =>
+        {
             Configure(options, services.GetRequiredService<IConfiguration>().GetConnectionString("postgres")
-                ?? throw new InvalidOperationException("ConnectionStrings:postgres is not set"), schema));
+                ?? throw new InvalidOperationException("ConnectionStrings:postgres is not set"), schema);
+            configure?.Invoke(services, options);
+        });
         return builder;
     }
 
