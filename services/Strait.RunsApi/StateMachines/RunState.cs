@@ -75,6 +75,12 @@ public sealed class RunState : SagaStateMachineInstance
     /// </summary>
     public int? LeavingAttempt { get; set; }
 
+    /// <summary>
+    /// The run was created queued and its creation not told on its own (<see cref="Apis.RunScheduler"/>): its first
+    /// transition tells it (<see cref="RunStatusChanged.CreatedAt"/>) and clears this.
+    /// </summary>
+    public bool CreationUntold { get; set; }
+
     /// <summary>The event key a resumed attempt is re-delivered with.</summary>
     public string? ResumedByEventKey { get; set; }
 

@@ -540,11 +540,13 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
             To = to,
             Via = passedExecuting ? RunStatuses.Executing : null,
             ViaAt = passedExecuting ? run.StartedAt : null,
+            CreatedAt = run.CreationUntold ? run.CreatedAt : null,
             // The attempt that was running when the run left it: the dispatcher frees that attempt's slot only.
             Attempt = run.LeavingAttempt ?? run.Attempt,
             Error = RunStatuses.Terminal.Contains(to) || to == RunStatuses.Queued ? run.Error : null,
             At = now,
         });
         run.LeavingAttempt = null;
+        run.CreationUntold = false;
     }
 }

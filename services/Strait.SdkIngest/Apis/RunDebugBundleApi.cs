@@ -44,10 +44,9 @@ public static class RunDebugBundleApi
         IReadOnlyList<RunTelemetryApi.OutputResponse> Outputs,
         IReadOnlyList<ResourceSnapshotResponse> ResourceSnapshots);
 
-    private static async Task<IResult> GetAsync(string runId, Caller caller, IngestDbContext db, RunsApiClient runs, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string runId, Caller caller, IngestDbContext db, RunsApiClient runs, HttpContext http, CancellationToken ct)
     {
-        if (!Guid.TryParse(runId, out var id)
-            || !await db.RunStates.AnyAsync(r => r.RunId == id && (caller.IsInternal || r.ProjectId == caller.ProjectId), ct))
+        if (!Guid.TryParse(runId, out var id) || !await RunTelemetryApi.IsVisibleAsync(db, id, caller, http, ct))
         {
             return ApiResults.NotFound("run not found");
         }

@@ -21,8 +21,6 @@ public static class SdkEventWaitApi
     public const int MaxTimeoutSecs = 30 * 24 * 3600;
     public const int MaxEventKeyBytes = 512;
 
-    private static readonly TimeSpan CopyLagTolerance = TimeSpan.FromSeconds(3);
-
     /// <summary>The run's <c>wait_reason</c> column holds 256 characters.</summary>
     private const int MaxReasonLength = 256;
 
@@ -72,21 +70,6 @@ public static class SdkEventWaitApi
         return errors;
     }
 
-    // The token was minted for this run, so it exists; on the dispatcher's direct path a quick handler can call before
-    // the run's first RunStatusChanged has reached the local copy, which is waited for briefly rather than refused.
-    private static async Task<(RunStateCopy? Run, IResult? Refusal)> CheckAsync(IngestDbContext db, Guid runId, HttpContext http, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow + CopyLagTolerance;
-        RunStateCopy? run;
-        while ((run = await db.RunStates.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, ct)) is null && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, ct);
-        }
-
-        return SdkRunGuard.Evaluate(run, SdkRunGuard.TokenAttempt(http)) is { } refusal
-            ? (null, ApiResults.Error(refusal.Status, refusal.Message))
-            : (run, null);
-    }
 
     private static async Task<IResult> WaitForEventAsync(Guid runId, WaitForEventRequest? body, HttpContext http, IngestDbContext db,
         IRequestClient<RegisterEventTrigger> triggers, IRequestClient<RequestRunWait> saga, IPublishEndpoint publish,
@@ -98,7 +81,7 @@ public static class SdkEventWaitApi
             return ApiResults.Validation(errors);
         }
 
-        var (run, refusal) = await CheckAsync(db, runId, http, ct);
+        var (run, refusal) = await SdkRunGuard.CheckAsync(db, runId, http, ct);
         if (refusal is not null)
         {
             return refusal;

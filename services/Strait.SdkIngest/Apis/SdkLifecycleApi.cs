@@ -55,8 +55,7 @@ public static class SdkLifecycleApi
     // is left as it was. Unknown or finished runs are not checked here: the saga's own answer (404, 410) is the truth.
     private static async Task<IResult?> ResultSchemaRefusalAsync(Guid runId, string result, HttpContext http, IngestDbContext db, CancellationToken ct)
     {
-        var run = await db.RunStates.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, ct)
-            ?? await http.RequestServices.GetRequiredService<Clients.RunCopySeeder>().SeedAsync(db, runId, ct);
+        var run = await http.RequestServices.GetRequiredService<Clients.RunCopySeeder>().FindAsync(db, runId, ct);
         if (run is null || SdkRunGuard.TerminalStatuses.Contains(run.Status))
         {
             return null;

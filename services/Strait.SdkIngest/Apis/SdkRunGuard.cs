@@ -51,8 +51,7 @@ public static class SdkRunGuard
     /// </summary>
     public static async Task<(RunStateCopy? Run, IResult? Refusal)> CheckAsync(IngestDbContext db, Guid runId, HttpContext http, CancellationToken ct)
     {
-        var run = await db.RunStates.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, ct)
-            ?? await http.RequestServices.GetRequiredService<RunCopySeeder>().SeedAsync(db, runId, ct);
+        var run = await http.RequestServices.GetRequiredService<RunCopySeeder>().FindAsync(db, runId, ct);
         var refusal = Evaluate(run, TokenAttempt(http));
         return refusal is { } r ? (null, ApiResults.Error(r.Status, r.Message)) : (run, null);
     }

@@ -7,11 +7,16 @@ namespace Strait.SdkIngest.Clients;
 /// <summary>
 /// Fills in the local run copy for a run sdk-ingest has not heard of yet. The copy is fed by the saga's status messages,
 /// and job code can call the SDK plane the moment its delivery arrives, possibly before the run's first status message
-/// has: rather than answer such a call 404, the copy is seeded from runs-api, which owns the run. A later status message
+/// has (a run dispatched at once is first told by its first transition): rather than answer such a call, or a read of
+/// the run's telemetry, 404, the copy is seeded from runs-api, which owns the run. A later status message
 /// still wins, since the seed carries the time of the run's last known step.
 /// </summary>
 public sealed class RunCopySeeder(RunsApiClient runs, ILogger<RunCopySeeder> logger)
 {
+    /// <summary>The local copy, seeded first when there is none yet; null when runs-api knows no such run (or cannot be asked).</summary>
+    public async Task<RunStateCopy?> FindAsync(IngestDbContext db, Guid runId, CancellationToken ct) =>
+        await db.RunStates.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, ct) ?? await SeedAsync(db, runId, ct);
+
     /// <summary>The copy after seeding, or null when runs-api knows no such run (or cannot be asked right now).</summary>
     public async Task<RunStateCopy?> SeedAsync(IngestDbContext db, Guid runId, CancellationToken ct)
     {

@@ -43,16 +43,22 @@ public sealed class RunStatusChangedConsumer(IngestDbContext db) : IConsumer<Bat
         change is { From: "executing", To: "queued", Error: not null } ? change.Attempt + 1 : change.Attempt;
 
     /// <summary>
-    /// The transitions a message tells: itself, or, when the run passed through a status on the way (<c>Via</c>), the
-    /// step into it and the step out of it, each with its own id derived from the message id.
+    /// The transitions a message tells (<see cref="RunStatusChanged.Steps"/>): itself, and before it the run's creation
+    /// (<c>CreatedAt</c>) and the step into a status it passed through (<c>Via</c>), each with its own id derived from
+    /// the message id and its place.
     /// </summary>
     public static IEnumerable<(RunStatusChanged Change, Guid MessageId)> Steps(RunStatusChanged change, Guid messageId) =>
-        change.Steps().Select((step, i) => (step, i == 0 ? messageId : Flipped(messageId)));
+        change.Steps().Select((step, i) => (step, Derived(messageId, i)));
 
-    private static Guid Flipped(Guid id)
+    private static Guid Derived(Guid id, int place)
     {
+        if (place == 0)
+        {
+            return id;
+        }
+
         var bytes = id.ToByteArray();
-        bytes[15] ^= 0xFF;
+        bytes[16 - place] ^= 0xFF;
         return new Guid(bytes);
     }
 

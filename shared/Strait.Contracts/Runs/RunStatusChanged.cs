@@ -27,11 +27,38 @@ public sealed record RunStatusChanged
 
     public DateTimeOffset? ViaAt { get; init; }
 
-    /// <summary>The transitions this message tells: itself, or the step into <see cref="Via"/> and the step out of it.</summary>
-    public IReadOnlyList<RunStatusChanged> Steps() => Via is null
-        ? [this]
-        : [
-            this with { To = Via, At = ViaAt ?? At, Error = null, Via = null, ViaAt = null },
-            this with { From = Via, Via = null, ViaAt = null },
-        ];
+    /// <summary>
+    /// Set on the first transition of a run whose creation was not told on its own: a run created queued, whose
+    /// dispatch is already on its way, is announced by its first move instead (one message fewer per run for every
+    /// reader). The run was created in <see cref="From"/> at this time; readers show that step first.
+    /// </summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>
+    /// The transitions this message tells, in order: the run's creation (<see cref="CreatedAt"/>), the step into
+    /// <see cref="Via"/>, and the step this message names.
+    /// </summary>
+    public IReadOnlyList<RunStatusChanged> Steps()
+    {
+        if (Via is null && CreatedAt is null)
+        {
+            return [this];
+        }
+
+        var steps = new List<RunStatusChanged>(3);
+        var last = this with { CreatedAt = null };
+        if (CreatedAt is { } createdAt && From is not null)
+        {
+            steps.Add(last with { From = null, To = From, At = createdAt, Error = null, Via = null, ViaAt = null });
+        }
+
+        if (Via is not null)
+        {
+            steps.Add(last with { To = Via, At = ViaAt ?? At, Error = null, Via = null, ViaAt = null });
+            last = last with { From = Via, Via = null, ViaAt = null };
+        }
+
+        steps.Add(last);
+        return steps;
+    }
 }

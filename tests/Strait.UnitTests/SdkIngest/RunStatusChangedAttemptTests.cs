@@ -59,4 +59,25 @@ public sealed class RunStatusChangedAttemptTests
         Assert.Equal(steps.Select(s => s.MessageId), RunStatusChangedConsumer.Steps(change, messageId).Select(s => s.MessageId));
         Assert.Single(RunStatusChangedConsumer.Steps(Change("executing", "completed", 1), messageId));
     }
+
+    [Fact]
+    public void Steps_FirstTransitionTellingTheCreation_CreationThenViaThenItself_WithDistinctStableIds()
+    {
+        var createdAt = DateTimeOffset.UtcNow.AddMilliseconds(-80);
+        var startedAt = createdAt.AddMilliseconds(30);
+        var change = Change("queued", "completed", 1) with { Via = "executing", ViaAt = startedAt, CreatedAt = createdAt, Error = null };
+        var messageId = Guid.NewGuid();
+
+        var steps = RunStatusChangedConsumer.Steps(change, messageId).ToList();
+
+        Assert.Equal([">queued", "queued>executing", "executing>completed"], steps.Select(s => $"{s.Change.From}>{s.Change.To}"));
+        Assert.Equal([createdAt, startedAt, change.At], steps.Select(s => s.Change.At));
+        Assert.All(steps, s => Assert.Null(s.Change.CreatedAt));
+        Assert.Equal(3, steps.Select(s => s.MessageId).Distinct().Count());
+        Assert.Equal(messageId, steps[0].MessageId);
+        Assert.Equal(steps.Select(s => s.MessageId), RunStatusChangedConsumer.Steps(change, messageId).Select(s => s.MessageId));
+
+        var plain = RunStatusChangedConsumer.Steps(Change("queued", "executing", 1) with { CreatedAt = createdAt }, messageId).ToList();
+        Assert.Equal([">queued", "queued>executing"], plain.Select(s => $"{s.Change.From}>{s.Change.To}"));
+    }
 }

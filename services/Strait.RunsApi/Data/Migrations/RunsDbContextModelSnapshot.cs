@@ -855,6 +855,10 @@ namespace Strait.RunsApi.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("created_by");
 
+                    b.Property<bool>("CreationUntold")
+                        .HasColumnType("boolean")
+                        .HasColumnName("creation_untold");
+
                     b.Property<string>("CurrentState")
                         .IsRequired()
                         .HasMaxLength(16)

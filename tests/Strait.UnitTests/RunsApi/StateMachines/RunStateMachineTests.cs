@@ -46,6 +46,45 @@ public sealed class RunStateMachineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreationUntold_TheFirstTransitionTellsTheCreation_AndOnlyTheFirst()
+    {
+        var planted = NewRun("Queued");
+        planted.CreationUntold = true;
+        var run = h.Plant(planted);
+
+        await h.Publish(new RunDispatchStarted { RunId = run.CorrelationId, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
+        var executing = await h.WaitForStatusAsync(run.CorrelationId, "executing");
+        Assert.False(executing.CreationUntold);
+        await h.Publish(new RunDispatchSucceeded { RunId = run.CorrelationId, Attempt = 1, StatusCode = 200, Trace = Trace });
+        await h.WaitForStatusAsync(run.CorrelationId, "completed");
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await h.PublishedAsync<RunStatusChanged>(m => m.RunId == run.CorrelationId)).Count < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var timeline = await h.PublishedAsync<RunStatusChanged>(m => m.RunId == run.CorrelationId);
+        Assert.Equal(["queued>executing", "executing>completed"], timeline.Select(m => $"{m.From}>{m.To}"));
+        Assert.Equal(executing.CreatedAt, timeline[0].CreatedAt);
+        Assert.Null(timeline[1].CreatedAt);
+        Assert.Equal([">queued", "queued>executing"], timeline[0].Steps().Select(m => $"{m.From}>{m.To}"));
+    }
+
+    [Fact]
+    public async Task CreationTold_TheFirstTransitionDoesNotTellItAgain()
+    {
+        var run = h.Plant(NewRun("Queued"));
+
+        await h.Publish(new RunDispatchStarted { RunId = run.CorrelationId, Attempt = 1, StartedAt = DateTimeOffset.UtcNow });
+        await h.WaitForStatusAsync(run.CorrelationId, "executing");
+
+        var change = Assert.Single(await h.PublishedAsync<RunStatusChanged>(m => m.RunId == run.CorrelationId));
+        Assert.Null(change.CreatedAt);
+        Assert.Single(change.Steps());
+    }
+
+    [Fact]
     public async Task Queued_QuickCallFailedRetryably_ShowsTheAttemptExecutingThenRequeuesTheNext()
     {
         var run = h.Plant(NewRun("Queued"));
