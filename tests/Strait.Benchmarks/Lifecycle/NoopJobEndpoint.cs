@@ -23,13 +23,25 @@ public sealed class NoopJobEndpoint : IAsyncDisposable
     /// <summary>Run id → <see cref="Stopwatch.GetTimestamp"/> of its first delivery.</summary>
     public ConcurrentDictionary<string, long> Arrivals { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Waits until every one of <paramref name="ids"/> arrived, or the timeout; true when all did.</summary>
-    public async Task<bool> WaitForArrivalsAsync(IReadOnlyCollection<string> ids, TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Waits until every one of <paramref name="ids"/> arrived, or the timeout, or, with <paramref name="stall"/>, until
+    /// no new one has arrived for that long; true when all did.
+    /// </summary>
+    public async Task<bool> WaitForArrivalsAsync(IReadOnlyCollection<string> ids, TimeSpan timeout, CancellationToken ct, TimeSpan? stall = null)
     {
         var deadline = Stopwatch.StartNew();
-        while (!ids.All(Arrivals.ContainsKey))
+        var progress = Stopwatch.StartNew();
+        var seen = -1;
+        int arrived;
+        while ((arrived = ids.Count(Arrivals.ContainsKey)) < ids.Count)
         {
-            if (deadline.Elapsed > timeout)
+            if (arrived != seen)
+            {
+                seen = arrived;
+                progress.Restart();
+            }
+
+            if (deadline.Elapsed > timeout || progress.Elapsed > stall)
             {
                 return false;
             }
