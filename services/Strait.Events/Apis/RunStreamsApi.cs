@@ -1,8 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.EntityFrameworkCore;
 using Strait.Events.Clients;
-using Strait.Events.Data;
 using Strait.Events.Streams;
 using Strait.ServiceDefaults.Http;
 using Strait.ServiceDefaults.Security;
@@ -23,15 +21,15 @@ public static class RunStreamsApi
     public static IEndpointRouteBuilder MapRunStreamsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/runs/{runId}").RequireScope(Scopes.RunsRead);
-        group.MapGet("/stream", (string runId, HttpContext http, Caller caller, EventsDbContext db, RunsApiClient runs, RunStreamHub hub,
-            LiveFeedListener feed) => StreamAsync(runId, chunks: false, http, caller, db, runs, hub, feed));
-        group.MapGet("/stream/chunks", (string runId, HttpContext http, Caller caller, EventsDbContext db, RunsApiClient runs, RunStreamHub hub,
-            LiveFeedListener feed) => StreamAsync(runId, chunks: true, http, caller, db, runs, hub, feed));
+        group.MapGet("/stream", (string runId, HttpContext http, Caller caller, RunsApiClient runs, RunStreamHub hub, LiveFeedListener feed) =>
+            StreamAsync(runId, chunks: false, http, caller, runs, hub, feed));
+        group.MapGet("/stream/chunks", (string runId, HttpContext http, Caller caller, RunsApiClient runs, RunStreamHub hub, LiveFeedListener feed) =>
+            StreamAsync(runId, chunks: true, http, caller, runs, hub, feed));
         return app;
     }
 
-    private static async Task StreamAsync(string runIdText, bool chunks, HttpContext http, Caller caller, EventsDbContext db,
-        RunsApiClient runs, RunStreamHub hub, LiveFeedListener feed)
+    private static async Task StreamAsync(string runIdText, bool chunks, HttpContext http, Caller caller, RunsApiClient runs, RunStreamHub hub,
+        LiveFeedListener feed)
     {
         var ct = http.RequestAborted;
         if (!Guid.TryParse(runIdText, out var runId) || caller.ProjectId is null)
@@ -41,10 +39,10 @@ public static class RunStreamsApi
         }
 
         // Listening starts (and the replica's feed queue is bound) before the status check, so nothing that happens
-        // between the two is missed.
+        // between the two is missed. runs-api, which owns the run, tells its status as the caller's project sees it.
         using var listener = hub.Subscribe(runId, chunks);
         await feed.EnsureListeningAsync(ct);
-        var status = await StatusAsync(runId, caller.ProjectId, db, runs, ct);
+        var status = await runs.GetStatusAsync(runId, caller.ProjectId, ct);
         if (status is null)
         {
             await ApiResults.WriteAsync(http, StatusCodes.Status404NotFound, "run not found");
@@ -114,17 +112,5 @@ public static class RunStreamsApi
                 return;
             }
         }
-    }
-
-    /// <summary>The run's status if <paramref name="projectId"/> owns it: the local copy, else (a run not seen yet) runs-api.</summary>
-    private static async Task<string?> StatusAsync(Guid runId, string projectId, EventsDbContext db, RunsApiClient runs, CancellationToken ct)
-    {
-        var copy = await db.Runs.AsNoTracking().Where(r => r.RunId == runId).Select(r => new { r.ProjectId, r.Status }).FirstOrDefaultAsync(ct);
-        if (copy is not null)
-        {
-            return copy.ProjectId == projectId ? copy.Status : null;
-        }
-
-        return await runs.GetStatusAsync(runId, projectId, ct);
     }
 }

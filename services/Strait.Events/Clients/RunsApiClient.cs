@@ -6,8 +6,7 @@ using Strait.ServiceDefaults.Security;
 namespace Strait.Events.Clients;
 
 /// <summary>
-/// Asks runs-api, which owns runs, for a run's status as seen by one project — for a stream opened on a run so new that
-/// its first <c>RunStatusChanged</c> has not reached the local copy yet.
+/// Asks runs-api, which owns runs, for a run's status as seen by one project, when a live stream opens.
 /// </summary>
 public sealed class RunsApiClient(HttpClient http, IOptions<StraitSecurityOptions> options)
 {

@@ -3,13 +3,12 @@ using Strait.Messaging;
 
 namespace Strait.Events.Data;
 
-/// <summary>The events service's data: event triggers and its run copy, in the <c>events</c> schema.</summary>
+/// <summary>The events service's data: event triggers, in the <c>events</c> schema.</summary>
 public sealed class EventsDbContext(DbContextOptions<EventsDbContext> options) : DbContext(options)
 {
     public const string Schema = "events";
 
     public DbSet<EventTrigger> EventTriggers => Set<EventTrigger>();
-    public DbSet<RunCopy> Runs => Set<RunCopy>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

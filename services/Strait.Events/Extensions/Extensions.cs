@@ -1,4 +1,5 @@
 using MassTransit;
+using Strait.Contracts.Runs;
 using Strait.Events.Apis;
 using Strait.Events.Clients;
 using Strait.Events.Consumers;
@@ -27,9 +28,10 @@ public static class Extensions
             bus.AddConsumer<RegisterEventTriggerConsumer>();
             bus.AddConsumer<WithdrawEventTriggerConsumer>();
             bus.AddConsumer<SpawnAwaitResolvedConsumer>();
-            // Run copy writes are batched: up to 100 transitions, or what arrived within 50 ms, per transaction.
-            bus.AddConsumer<RunStatusChangedConsumer>((_, c) => c.Options<BatchOptions>(o => o.SetMessageLimit(100).SetTimeLimit(TimeSpan.FromMilliseconds(50))));
+            bus.AddConsumer<RunLeftWaitConsumer>();
         });
+        // Up to 2026-12-08 the service kept a copy of every run's status from RunStatusChanged; streams now ask runs-api.
+        builder.AddStraitObsoleteTopology(t => t.Endpoint(f => f.Consumer<ObsoleteConsumers.RunStatusChangedConsumer>()));
         // After the bus's own hosted service, so the bus is started when the live feed connects its queue.
         builder.Services.AddSingleton<RunStreamHub>();
         builder.Services.AddSingleton<LiveFeedListener>();
@@ -42,5 +44,14 @@ public static class Extensions
         app.MapEventTriggersApi();
         app.MapRunStreamsApi();
         return app;
+    }
+
+    /// <summary>Consumers this service no longer has, kept as names only: their endpoints are removed from upgraded brokers.</summary>
+    internal static class ObsoleteConsumers
+    {
+        public sealed class RunStatusChangedConsumer : IConsumer<RunStatusChanged>
+        {
+            public Task Consume(ConsumeContext<RunStatusChanged> context) => throw new NotSupportedException("obsolete: only its endpoint name is used");
+        }
     }
 }

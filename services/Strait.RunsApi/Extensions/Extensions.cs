@@ -59,6 +59,12 @@ public static class Extensions
             bus.AddRequestClient<RequestRunWait>();
             bus.AddRequestClient<ResumeWaitingRun>();
         });
+        // The dispatch outcomes went to the saga's own endpoint until RunOutcomeBatchConsumer took them (2026-12-06/07):
+        // an upgraded broker would still deliver each to both.
+        builder.AddStraitObsoleteTopology(t => t
+            .Binding<RunDispatchSucceeded>(f => f.Saga<RunState>())
+            .Binding<RunDispatchAccepted>(f => f.Saga<RunState>())
+            .Binding<RunDispatchFailed>(f => f.Saga<RunState>()));
         return builder;
     }
 

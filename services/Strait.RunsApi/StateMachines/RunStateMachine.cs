@@ -548,5 +548,10 @@ public sealed class RunStateMachine : MassTransitStateMachine<RunState>
         });
         run.LeavingAttempt = null;
         run.CreationUntold = false;
+        if (from == RunStatuses.Waiting && to != RunStatuses.Queued)
+        {
+            // The events service closes the run's waiting triggers (an event resumes the run through the queue itself).
+            await context.Publish(new RunLeftWait { RunId = run.CorrelationId, ProjectId = run.ProjectId, To = to, At = now });
+        }
     }
 }

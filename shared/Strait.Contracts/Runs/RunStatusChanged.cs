@@ -2,7 +2,8 @@ namespace Strait.Contracts.Runs;
 
 /// <summary>
 /// Published by the run saga on every transition, in the same transaction as the transition (outbox): the run's
-/// timeline (sdk-ingest), live streams and webhooks (events) and slot accounting (dispatcher) are fed from it.
+/// timeline and the SDK guard's run copy (sdk-ingest) and, while a stream of the run is open, live streams (events)
+/// are fed from it.
 /// </summary>
 public sealed record RunStatusChanged
 {

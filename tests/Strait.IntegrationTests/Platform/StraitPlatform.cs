@@ -42,6 +42,10 @@ public sealed class StraitPlatform : IAsyncDisposable
     /// <summary>This platform's exchange name prefix on the shared broker (exchanges are <c>{prefix}:{namespace}:{type}</c>).</summary>
     public string EntityPrefix => settings["Strait:Messaging:EntityPrefix"]!;
 
+    /// <summary>The services of the in-process host whose entry point is <typeparamref name="TEntryPoint"/> (e.g. its DbContext).</summary>
+    public IServiceProvider ServicesOf<TEntryPoint>() where TEntryPoint : class =>
+        hosts.OfType<ServiceHost<TEntryPoint>>().Single().Services;
+
     public static async Task<StraitPlatform> StartAsync(IInfrastructure infrastructure)
     {
         var database = await infrastructure.CreateDatabaseAsync();

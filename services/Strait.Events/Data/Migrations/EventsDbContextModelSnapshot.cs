@@ -117,35 +117,6 @@ namespace Strait.Events.Data.Migrations
                     b.ToTable("event_triggers", "events");
                 });
 
-            modelBuilder.Entity("Strait.Events.Data.RunCopy", b =>
-                {
-                    b.Property<Guid>("RunId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("run_id");
-
-                    b.Property<DateTimeOffset>("ChangedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("changed_at");
-
-                    b.Property<string>("ProjectId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("project_id");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
-                        .HasColumnName("status");
-
-                    b.HasKey("RunId")
-                        .HasName("pk_runs");
-
-                    b.ToTable("runs", "events");
-                });
-
             modelBuilder.Entity("Strait.Messaging.Entities.InboxState", b =>
                 {
                     b.Property<Guid>("MessageId")

@@ -104,6 +104,7 @@ public sealed class RunWaitTests : IAsyncLifetime
 
         Assert.Equal(status, result.Status);
         Assert.Empty(await h.PublishedAsync<DispatchRun>(m => m.RunId == run.CorrelationId));
+        Assert.Empty(await h.PublishedAsync<RunLeftWait>(m => m.RunId == run.CorrelationId));
     }
 
     [Fact]
@@ -123,6 +124,8 @@ public sealed class RunWaitTests : IAsyncLifetime
         Assert.Null(executing.ResumedByEventKey);
         Assert.Null(executing.WaitTimeoutToken);
         Assert.DoesNotContain(await h.PublishedAsync<RunStatusChanged>(m => m.RunId == run.CorrelationId), m => m.To == "timed_out");
+        // Resumed through the queue: the events service's triggers are not closed by the saga.
+        Assert.Empty(await h.PublishedAsync<RunLeftWait>(m => m.RunId == run.CorrelationId));
     }
 
     [Fact]
@@ -137,6 +140,8 @@ public sealed class RunWaitTests : IAsyncLifetime
         Assert.Equal("timeout", timedOut.ErrorClass);
         Assert.Contains("event:late", timedOut.Error);
         Assert.Empty(await h.PublishedAsync<DispatchRun>(m => m.RunId == run.CorrelationId));
+        var left = Assert.Single(await h.PublishedAsync<RunLeftWait>(m => m.RunId == run.CorrelationId));
+        Assert.Equal(("timed_out", run.ProjectId), (left.To, left.ProjectId));
     }
 
     [Fact]
@@ -152,6 +157,7 @@ public sealed class RunWaitTests : IAsyncLifetime
         var canceled = await h.WaitForStatusAsync(run.CorrelationId, "canceled");
         Assert.Null(canceled.WaitTimeoutToken);
         Assert.Equal(410, (await h.RequestAsync(new ResumeWaitingRun { RunId = run.CorrelationId, EventKey = "k" })).Status);
+        Assert.Equal("canceled", Assert.Single(await h.PublishedAsync<RunLeftWait>(m => m.RunId == run.CorrelationId)).To);
     }
 
     private static RequestRunWait Wait(RunState run, string reason, TimeSpan timeout, int attempt = 1) =>
