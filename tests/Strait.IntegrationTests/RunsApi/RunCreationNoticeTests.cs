@@ -34,7 +34,7 @@ public sealed class RunCreationNoticeTests(PlatformFixture fixture) : IAsyncLife
     public async Task ARunHeldInTheQueue_IsReadableBeforeItMoves_AndItsTimelineStartsWithItsCreation()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var url = endpoint.Route(async _ => await gate.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        var url = endpoint.Route(async _ => await gate.Task.WaitAsync(TimeSpan.FromSeconds(90)));
         var jobId = await api.CreateJobAsync(url, new { max_concurrency = 1 });
         var first = await api.TriggerAsync(jobId);
         await api.WaitForStatusAsync(first, "executing");
@@ -49,7 +49,8 @@ public sealed class RunCreationNoticeTests(PlatformFixture fixture) : IAsyncLife
         Assert.Empty(await api.TimelineAsync(held));
 
         gate.SetResult();
-        var run = await api.WaitForStatusAsync(held, "completed");
+        // Generous: the held run waits for the first's outcome and then its own admission, on a loaded CI machine.
+        var run = await api.WaitForStatusAsync(held, "completed", TimeSpan.FromSeconds(60));
         var events = await WaitForStateChangesAsync(held, 3);
         Assert.Equal(["->queued", "queued->executing", "executing->completed"],
             events.Select(e => $"{Str(e.GetProperty("data"), "from")}->{Str(e.GetProperty("data"), "to")}"));
@@ -75,7 +76,7 @@ public sealed class RunCreationNoticeTests(PlatformFixture fixture) : IAsyncLife
 
     private async Task<List<JsonElement>> WaitForStateChangesAsync(string runId, int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         List<JsonElement> events;
         do
         {
