@@ -70,6 +70,12 @@ public sealed partial class ObsoleteTopologyCleanup(IBus bus, IEndpointNameForma
                 await RemoveAsync(stoppingToken);
                 return;
             }
+            catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 403)
+            {
+                // The service's broker user may not configure: retrying will not help; an operator removes them.
+                LogRefused(ex);
+                return;
+            }
             catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or IOException)
             {
                 LogRetry(ex, RetryDelay);
@@ -137,6 +143,9 @@ public sealed partial class ObsoleteTopologyCleanup(IBus bus, IEndpointNameForma
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted the obsolete endpoint {Endpoint} (queue and exchange)")]
     private partial void LogDeleted(string endpoint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The broker refused to remove obsolete entities (access refused); remove them by hand")]
+    private partial void LogRefused(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Obsolete broker entities not removed yet; retrying in {Delay}")]
     private partial void LogRetry(Exception exception, TimeSpan delay);
