@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Caching.Memory;
 using Strait.RunsApi.Data;
 
 namespace Strait.RunsApi.Apis;
@@ -10,18 +10,12 @@ namespace Strait.RunsApi.Apis;
 /// Jobs as the trigger path reads them, cached for a moment per replica, so a trigger costs no job query (and no
 /// database round trip before its insert). A change saved through this replica evicts the job at once (see
 /// <see cref="Invalidation"/>); one saved on another replica applies within <see cref="CacheFor"/>, as with
-/// <see cref="ProjectQuotas"/>. The cached instances are shared: callers only read them.
+/// <see cref="ProjectQuotas"/> and the API keys (<see cref="DbApiKeyStore"/>, whose memory cache this shares). The
+/// cached instances are shared: callers only read them.
 /// </summary>
-public sealed class JobCache(TimeProvider time)
+public sealed class JobCache(IMemoryCache cache)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(2);
-
-    /// <summary>Past this many entries the cache starts over, so a project with very many jobs cannot grow it without bound.</summary>
-    public const int MaxEntries = 10_000;
-
-    private readonly ConcurrentDictionary<Guid, (Job Job, DateTimeOffset Until)> cache = new();
-
-    public int Count => cache.Count;
 
     /// <summary>
     /// The project's job with this id, or null (also for no project); read from the database when not cached or cached
@@ -29,44 +23,33 @@ public sealed class JobCache(TimeProvider time)
     /// </summary>
     public async Task<Job?> FindAsync(RunsDbContext db, Guid id, string? projectId, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        if (!cache.TryGetValue(id, out var entry) || entry.Until <= now)
+        if (!cache.TryGetValue(CacheKey(id), out Job? job))
         {
-            var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct);
-            if (job is null)
+            // Not found is not remembered: a job created on another replica is found by the next trigger.
+            job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct);
+            if (job is not null)
             {
-                // Not cached: a job created on another replica is found by the next trigger.
-                cache.TryRemove(id, out _);
-                return null;
+                cache.Set(CacheKey(id), job, CacheFor);
             }
-
-            if (cache.Count >= MaxEntries)
-            {
-                cache.Clear();
-            }
-
-            entry = (job, now + CacheFor);
-            cache[id] = entry;
         }
 
-        return entry.Job.ProjectId == projectId ? entry.Job : null;
+        return job?.ProjectId == projectId ? job : null;
     }
-
-    public void Forget(Guid id) => cache.TryRemove(id, out _);
 
     public void Forget(IEnumerable<Guid> ids)
     {
         foreach (var id in ids)
         {
-            Forget(id);
+            cache.Remove(CacheKey(id));
         }
     }
+
+    private static string CacheKey(Guid id) => "job:" + id.ToString("N");
 
     /// <summary>
     /// Evicts every job a save may add, change or delete (every job the context tracks): before the save, and again once
     /// it has been written, so a trigger that read the old row while the save ran cannot leave it cached. Writes that
-    /// bypass the change tracker
-    /// (<c>ExecuteUpdate</c>) call <see cref="Forget(IEnumerable{Guid})"/> themselves.
+    /// bypass the change tracker (<c>ExecuteUpdate</c>) call <see cref="Forget"/> themselves.
     /// </summary>
     public sealed class Invalidation(JobCache jobs) : SaveChangesInterceptor
     {

@@ -7,8 +7,9 @@ namespace Strait.RunsApi.Apis;
 
 /// <summary>
 /// Sets a new run going from an API handler: its first message (a dispatch, or the scheduled-start timer), its expiry
-/// timer and its creation on the timeline (told at once, or by the first transition of a run dispatched at once). Everything is written to the handler's DbContext (bus outbox, durable
-/// scheduler), so it commits with the run row or not at all. A run held back by job dependencies starts waiting.
+/// timer and its creation on the timeline (told at once, or by the first transition of a run dispatched at once).
+/// Everything is written to the handler's DbContext (bus outbox, durable scheduler), so it commits with the run row or
+/// not at all. A run held back by job dependencies starts waiting.
 /// </summary>
 public sealed class RunScheduler(IPublishEndpoint publish, IMessageScheduler scheduler, RunsDbContext db)
 {

@@ -44,9 +44,10 @@ public static class RunDebugBundleApi
         IReadOnlyList<RunTelemetryApi.OutputResponse> Outputs,
         IReadOnlyList<ResourceSnapshotResponse> ResourceSnapshots);
 
-    private static async Task<IResult> GetAsync(string runId, Caller caller, IngestDbContext db, RunsApiClient runs, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string runId, Caller caller, IngestDbContext db, RunsApiClient runs, RunCopySeeder copies,
+        CancellationToken ct)
     {
-        if (!Guid.TryParse(runId, out var id) || !await RunTelemetryApi.IsVisibleAsync(db, id, caller, http, ct))
+        if (!Guid.TryParse(runId, out var id) || !await copies.IsVisibleAsync(db, id, caller, ct))
         {
             return ApiResults.NotFound("run not found");
         }

@@ -134,16 +134,12 @@ public static class RunTelemetryApi
     private static async Task<(Guid Id, PageRequest? Page, IResult? Error)> ResolveAsync(
         string runId, HttpRequest request, Caller caller, IngestDbContext db, CancellationToken ct)
     {
-        if (!Guid.TryParse(runId, out var id) || !await IsVisibleAsync(db, id, caller, request.HttpContext, ct))
+        if (!Guid.TryParse(runId, out var id)
+            || !await request.HttpContext.RequestServices.GetRequiredService<RunCopySeeder>().IsVisibleAsync(db, id, caller, ct))
         {
             return (id, null, ApiResults.NotFound("run not found"));
         }
 
         return PageRequest.TryParse(request, out var page, out var error) ? (id, page, null) : (id, null, error);
     }
-
-    /// <summary>Whether the caller may read the run: its copy here (seeded from runs-api if the run has not moved yet) is in the caller's project.</summary>
-    internal static async Task<bool> IsVisibleAsync(IngestDbContext db, Guid id, Caller caller, HttpContext http, CancellationToken ct) =>
-        await http.RequestServices.GetRequiredService<RunCopySeeder>().FindAsync(db, id, ct) is { } run
-        && (caller.IsInternal || run.ProjectId == caller.ProjectId);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Strait.SdkIngest.Data;
+using Strait.ServiceDefaults.Security;
 
 namespace Strait.SdkIngest.Clients;
 
@@ -16,6 +17,10 @@ public sealed class RunCopySeeder(RunsApiClient runs, ILogger<RunCopySeeder> log
     /// <summary>The local copy, seeded first when there is none yet; null when runs-api knows no such run (or cannot be asked).</summary>
     public async Task<RunStateCopy?> FindAsync(IngestDbContext db, Guid runId, CancellationToken ct) =>
         await db.RunStates.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, ct) ?? await SeedAsync(db, runId, ct);
+
+    /// <summary>Whether <paramref name="caller"/> may read the run: its copy (seeded if need be) is in the caller's project.</summary>
+    public async Task<bool> IsVisibleAsync(IngestDbContext db, Guid runId, Caller caller, CancellationToken ct) =>
+        await FindAsync(db, runId, ct) is { } run && (caller.IsInternal || run.ProjectId == caller.ProjectId);
 
     /// <summary>The copy after seeding, or null when runs-api knows no such run (or cannot be asked right now).</summary>
     public async Task<RunStateCopy?> SeedAsync(IngestDbContext db, Guid runId, CancellationToken ct)

@@ -99,18 +99,11 @@ public sealed class HangfireRounds(HangfireSystem hangfire, NoopJobEndpoint endp
         TimeSpan? stall = null)
     {
         var deadline = Stopwatch.StartNew();
-        var progress = Stopwatch.StartNew();
-        var seen = -1;
+        var progress = new StallWatch(stall);
         while (true)
         {
             var succeeded = await hangfire.SucceededAsync(ids, ct);
-            if (succeeded.Count != seen)
-            {
-                seen = succeeded.Count;
-                progress.Restart();
-            }
-
-            if (succeeded.Count >= ids.Count || deadline.Elapsed > timeout || progress.Elapsed > stall)
+            if (succeeded.Count >= ids.Count || deadline.Elapsed > timeout || progress.Stalled(succeeded.Count))
             {
                 return succeeded.ToDictionary(s => s.Id, s => s.SucceededAt, StringComparer.Ordinal);
             }

@@ -30,18 +30,11 @@ public sealed class NoopJobEndpoint : IAsyncDisposable
     public async Task<bool> WaitForArrivalsAsync(IReadOnlyCollection<string> ids, TimeSpan timeout, CancellationToken ct, TimeSpan? stall = null)
     {
         var deadline = Stopwatch.StartNew();
-        var progress = Stopwatch.StartNew();
-        var seen = -1;
+        var progress = new StallWatch(stall);
         int arrived;
         while ((arrived = ids.Count(Arrivals.ContainsKey)) < ids.Count)
         {
-            if (arrived != seen)
-            {
-                seen = arrived;
-                progress.Restart();
-            }
-
-            if (deadline.Elapsed > timeout || progress.Elapsed > stall)
+            if (deadline.Elapsed > timeout || progress.Stalled(arrived))
             {
                 return false;
             }

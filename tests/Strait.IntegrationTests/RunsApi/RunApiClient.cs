@@ -77,12 +77,18 @@ public sealed class RunApiClient(HttpClient http, string? postgres = null) : IDi
         }
     }
 
-    public async Task<List<string>> TimelineAsync(string runId)
+    public async Task<List<string>> TimelineAsync(string runId) => (await StateChangesAsync(runId)).Select(Transition).ToList();
+
+    /// <summary>The run's <c>state_change</c> events as the API lists them.</summary>
+    public async Task<List<JsonElement>> StateChangesAsync(string runId)
     {
         var page = await Http.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/events?type=state_change");
-        return page.GetProperty("data").EnumerateArray()
-            .Select(e => $"{Str(e.GetProperty("data"), "from")}->{Str(e.GetProperty("data"), "to")}").ToList();
+        return page.GetProperty("data").EnumerateArray().ToList();
     }
+
+    /// <summary>A <c>state_change</c> event as <c>from->to</c> (<c>->queued</c> for the creation).</summary>
+    public static string Transition(JsonElement stateChange) =>
+        $"{Str(stateChange.GetProperty("data"), "from")}->{Str(stateChange.GetProperty("data"), "to")}";
 
     public void Dispose() => Http.Dispose();
 

@@ -52,8 +52,7 @@ public sealed class RunCreationNoticeTests(PlatformFixture fixture) : IAsyncLife
         // Generous: the held run waits for the first's outcome and then its own admission, on a loaded CI machine.
         var run = await api.WaitForStatusAsync(held, "completed", TimeSpan.FromSeconds(60));
         var events = await WaitForStateChangesAsync(held, 3);
-        Assert.Equal(["->queued", "queued->executing", "executing->completed"],
-            events.Select(e => $"{Str(e.GetProperty("data"), "from")}->{Str(e.GetProperty("data"), "to")}"));
+        Assert.Equal(["->queued", "queued->executing", "executing->completed"], events.Select(RunApiClient.Transition));
         Assert.Equal("created as queued", events[0].GetProperty("message").GetString());
         var createdAt = run.GetProperty("created_at").GetDateTimeOffset();
         Assert.Equal(createdAt.ToUnixTimeMilliseconds(), events[0].GetProperty("created_at").GetDateTimeOffset().ToUnixTimeMilliseconds());
@@ -80,8 +79,7 @@ public sealed class RunCreationNoticeTests(PlatformFixture fixture) : IAsyncLife
         List<JsonElement> events;
         do
         {
-            var page = await api.Http.GetFromJsonAsync<JsonElement>($"/v1/runs/{runId}/events?type=state_change");
-            events = page.GetProperty("data").EnumerateArray().ToList();
+            events = await api.StateChangesAsync(runId);
             if (events.Count >= count)
             {
                 break;
@@ -93,7 +91,4 @@ public sealed class RunCreationNoticeTests(PlatformFixture fixture) : IAsyncLife
 
         return events;
     }
-
-    private static string Str(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
 }
